@@ -1,0 +1,63 @@
+using MLNet.Segmentation.Engine;
+using MLNet.Segmentation.Samples.Commands;
+
+namespace MLNet.Segmentation.Samples;
+
+/// <summary>Dispatches `mlseg COMMAND ...` and turns failures into one-line errors with a non-zero exit code.</summary>
+public static class CommandLine
+{
+    private static readonly Dictionary<string, ICommand> Commands = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["info"] = new InfoCommand(),
+    };
+
+    /// <summary>Runs the command named by args[0] (default: info) and returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        string name = args.Length == 0 ? "info" : args[0];
+        if (name is "-h" or "--help" or "help")
+        {
+            PrintUsage(output);
+            return 0;
+        }
+        if (!Commands.TryGetValue(name, out var command))
+        {
+            error.WriteLine($"mlseg: unknown command '{name}'. Commands: {string.Join(", ", Commands.Keys)}");
+            return 2;
+        }
+        try
+        {
+            return await command.RunAsync(args[1..], output);
+        }
+        catch (UsageException e)
+        {
+            error.WriteLine($"mlseg {name}: {e.Message}");
+            return 2;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or TorchException
+                                      or InvalidOperationException or FormatException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"mlseg {name}: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static void PrintUsage(TextWriter output)
+    {
+        output.WriteLine("usage: mlseg COMMAND [options]");
+        foreach (var (name, command) in Commands) output.WriteLine($"  {name,-10} {command.Summary}");
+    }
+}
+
+/// <summary>One `mlseg` sub-command.</summary>
+public interface ICommand
+{
+    /// <summary>One line for the usage text.</summary>
+    string Summary { get; }
+
+    /// <summary>Runs with the arguments after the command name; returns the exit code.</summary>
+    Task<int> RunAsync(string[] args, TextWriter output);
+}
+
+/// <summary>Bad command-line arguments (exit code 2).</summary>
+public sealed class UsageException(string message) : Exception(message);

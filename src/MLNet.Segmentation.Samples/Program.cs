@@ -1,0 +1,3 @@
+using MLNet.Segmentation.Samples;
+
+return await CommandLine.RunAsync(args, Console.Out, Console.Error);

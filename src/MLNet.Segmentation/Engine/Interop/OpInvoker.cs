@@ -1,0 +1,135 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace MLNet.Segmentation.Engine.Interop;
+
+/// <summary>
+/// One ATen operator (schema name and overload), resolved through libtorch's dispatcher on first use
+/// and called boxed with <see cref="OpArgs"/>. Autograd applies as in PyTorch.
+/// </summary>
+internal sealed class OpInvoker(string name, string overload = "")
+{
+    internal const int MaxResults = 8;
+    private IntPtr _handle;
+
+    /// <summary>The schema name, e.g. "aten::conv2d".</summary>
+    public string Name { get; } = name;
+
+    /// <summary>The overload name, e.g. "Tensor" for "aten::add.Tensor".</summary>
+    public string Overload { get; } = overload;
+
+    /// <summary>The qualified name used in error messages.</summary>
+    public string QualifiedName => Overload.Length == 0 ? Name : $"{Name}.{Overload}";
+
+    private unsafe IntPtr Handle
+    {
+        get
+        {
+            if (_handle != IntPtr.Zero) return _handle;
+            LibTorch.EnsureInitialized();
+            byte[] nameBytes = Encoding.UTF8.GetBytes(Name + "\0");
+            byte[] overloadBytes = Encoding.UTF8.GetBytes(Overload + "\0");
+            fixed (byte* namePtr = nameBytes)
+            fixed (byte* overloadPtr = overloadBytes)
+            {
+                NativeStatus.Check(NativeMethods.mlseg_op_find(namePtr, overloadPtr, out IntPtr handle), QualifiedName);
+                Interlocked.CompareExchange(ref _handle, handle, IntPtr.Zero);
+            }
+            return _handle;
+        }
+    }
+
+    /// <summary>The operator's schema as libtorch prints it.</summary>
+    public unsafe string Schema()
+    {
+        byte* buffer = stackalloc byte[2048];
+        NativeStatus.Check(NativeMethods.mlseg_op_schema(Handle, buffer, 2048), QualifiedName);
+        return Marshal.PtrToStringUTF8((IntPtr)buffer) ?? "";
+    }
+
+    /// <summary>Calls the operator and returns the raw results (tensor results are new handles the caller owns).</summary>
+    internal unsafe int Call(ref OpArgs args, ref ResultBuffer results)
+    {
+        IntPtr op = Handle;
+        int count;
+        int status;
+        fixed (long* longs = &args.Longs[0])
+        fixed (IntPtr* handles = &args.Handles[0])
+        fixed (NativeArg* argPtr = &args.Args[0])
+        fixed (NativeResult* resultPtr = &results[0])
+        {
+            args.ResolvePointers(longs, handles);
+            status = NativeMethods.mlseg_op_call(op, argPtr, args.Count, resultPtr, MaxResults, out count);
+        }
+        for (int k = 0; k < args.KeepAliveCount; k++) GC.KeepAlive(args.KeepAlive[k]);
+        NativeStatus.Check(status, QualifiedName);
+        return count;
+    }
+
+    /// <summary>Calls an operator that returns one tensor.</summary>
+    internal Tensor Tensor(ref OpArgs args)
+    {
+        var results = new ResultBuffer();
+        int count = Call(ref args, ref results);
+        RequireTensors(ref results, count, 1);
+        return new Tensor(results[0].P);
+    }
+
+    /// <summary>Calls an operator that returns two tensors.</summary>
+    internal (Tensor First, Tensor Second) Tensors2(ref OpArgs args)
+    {
+        var results = new ResultBuffer();
+        int count = Call(ref args, ref results);
+        RequireTensors(ref results, count, 2);
+        return (new Tensor(results[0].P), new Tensor(results[1].P));
+    }
+
+    /// <summary>Calls an operator that returns a tensor list.</summary>
+    internal Tensor[] TensorList(ref OpArgs args)
+    {
+        var results = new ResultBuffer();
+        int count = Call(ref args, ref results);
+        RequireTensors(ref results, count, count);
+        var tensors = new Tensor[count];
+        for (int k = 0; k < count; k++) tensors[k] = new Tensor(results[k].P);
+        return tensors;
+    }
+
+    /// <summary>Calls an in-place operator: its aliasing result is released at once.</summary>
+    internal void InPlace(ref OpArgs args)
+    {
+        var results = new ResultBuffer();
+        int count = Call(ref args, ref results);
+        for (int k = 0; k < count; k++) FreeIfTensor(ref results[k]);
+    }
+
+    /// <summary>Calls an operator that returns a bool.</summary>
+    internal bool Bool(ref OpArgs args)
+    {
+        var results = new ResultBuffer();
+        int count = Call(ref args, ref results);
+        if (count < 1 || results[0].Kind != (int)ResultKind.Bool)
+            throw new TorchException(QualifiedName, "expected a bool result");
+        return results[0].I != 0;
+    }
+
+    // Checks that the first `needed` results are defined tensors; otherwise frees every result and throws.
+    private void RequireTensors(ref ResultBuffer results, int count, int needed)
+    {
+        bool ok = count >= needed;
+        for (int k = 0; ok && k < needed; k++)
+            ok = results[k].Kind == (int)ResultKind.Tensor && results[k].P != IntPtr.Zero;
+        if (ok)
+        {
+            for (int k = needed; k < count; k++) FreeIfTensor(ref results[k]);
+            return;
+        }
+        for (int k = 0; k < count; k++) FreeIfTensor(ref results[k]);
+        throw new TorchException(QualifiedName, $"expected {needed} tensor result(s)");
+    }
+
+    private static void FreeIfTensor(ref NativeResult result)
+    {
+        if (result.Kind == (int)ResultKind.Tensor && result.P != IntPtr.Zero) NativeMethods.mlseg_tensor_free(result.P);
+    }
+}

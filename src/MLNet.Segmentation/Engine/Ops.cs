@@ -1,0 +1,164 @@
+using MLNet.Segmentation.Engine.Interop;
+
+namespace MLNet.Segmentation.Engine;
+
+/// <summary>The ATen operators the engine calls, by schema name and overload (resolved lazily).</summary>
+internal static class Ops
+{
+    // Factories
+    internal static readonly OpInvoker Zeros = new("aten::zeros");
+    internal static readonly OpInvoker Ones = new("aten::ones");
+    internal static readonly OpInvoker Full = new("aten::full");
+    internal static readonly OpInvoker Empty = new("aten::empty", "memory_format");
+    internal static readonly OpInvoker ArangeStartStep = new("aten::arange", "start_step");
+    internal static readonly OpInvoker RandGenerator = new("aten::rand", "generator");
+    internal static readonly OpInvoker RandnGenerator = new("aten::randn", "generator");
+    internal static readonly OpInvoker RandintLowGenerator = new("aten::randint", "low_generator");
+    internal static readonly OpInvoker RandpermGenerator = new("aten::randperm", "generator");
+    internal static readonly OpInvoker Eye = new("aten::eye");
+    internal static readonly OpInvoker Linspace = new("aten::linspace");
+    internal static readonly OpInvoker ZerosLike = new("aten::zeros_like");
+    internal static readonly OpInvoker OnesLike = new("aten::ones_like");
+    internal static readonly OpInvoker FullLike = new("aten::full_like");
+
+    // Elementwise
+    internal static readonly OpInvoker AddTensor = new("aten::add", "Tensor");
+    internal static readonly OpInvoker AddScalar = new("aten::add", "Scalar");
+    internal static readonly OpInvoker SubTensor = new("aten::sub", "Tensor");
+    internal static readonly OpInvoker SubScalar = new("aten::sub", "Scalar");
+    internal static readonly OpInvoker RsubScalar = new("aten::rsub", "Scalar");
+    internal static readonly OpInvoker MulTensor = new("aten::mul", "Tensor");
+    internal static readonly OpInvoker MulScalar = new("aten::mul", "Scalar");
+    internal static readonly OpInvoker DivTensor = new("aten::div", "Tensor");
+    internal static readonly OpInvoker DivScalar = new("aten::div", "Scalar");
+    internal static readonly OpInvoker AddInPlace = new("aten::add_", "Tensor");
+    internal static readonly OpInvoker AddScalarInPlace = new("aten::add_", "Scalar");
+    internal static readonly OpInvoker MulInPlace = new("aten::mul_", "Tensor");
+    internal static readonly OpInvoker MulScalarInPlace = new("aten::mul_", "Scalar");
+    internal static readonly OpInvoker AddcmulInPlace = new("aten::addcmul_");
+    internal static readonly OpInvoker AddcdivInPlace = new("aten::addcdiv_");
+    internal static readonly OpInvoker CopyInPlace = new("aten::copy_");
+    internal static readonly OpInvoker FillScalarInPlace = new("aten::fill_", "Scalar");
+    internal static readonly OpInvoker ZeroInPlace = new("aten::zero_");
+    internal static readonly OpInvoker UniformInPlace = new("aten::uniform_");
+    internal static readonly OpInvoker NormalInPlace = new("aten::normal_");
+    internal static readonly OpInvoker ClampInPlace = new("aten::clamp_");
+    internal static readonly OpInvoker Neg = new("aten::neg");
+    internal static readonly OpInvoker Exp = new("aten::exp");
+    internal static readonly OpInvoker Log = new("aten::log");
+    internal static readonly OpInvoker Log1p = new("aten::log1p");
+    internal static readonly OpInvoker Sqrt = new("aten::sqrt");
+    internal static readonly OpInvoker Rsqrt = new("aten::rsqrt");
+    internal static readonly OpInvoker Abs = new("aten::abs");
+    internal static readonly OpInvoker Sign = new("aten::sign");
+    internal static readonly OpInvoker Floor = new("aten::floor");
+    internal static readonly OpInvoker Ceil = new("aten::ceil");
+    internal static readonly OpInvoker Round = new("aten::round");
+    internal static readonly OpInvoker Reciprocal = new("aten::reciprocal");
+    internal static readonly OpInvoker PowScalar = new("aten::pow", "Tensor_Scalar");
+    internal static readonly OpInvoker PowTensor = new("aten::pow", "Tensor_Tensor");
+    internal static readonly OpInvoker Clamp = new("aten::clamp");
+    internal static readonly OpInvoker ClampTensor = new("aten::clamp", "Tensor");
+    internal static readonly OpInvoker Maximum = new("aten::maximum");
+    internal static readonly OpInvoker Minimum = new("aten::minimum");
+    internal static readonly OpInvoker EqTensor = new("aten::eq", "Tensor");
+    internal static readonly OpInvoker EqScalar = new("aten::eq", "Scalar");
+    internal static readonly OpInvoker NeTensor = new("aten::ne", "Tensor");
+    internal static readonly OpInvoker NeScalar = new("aten::ne", "Scalar");
+    internal static readonly OpInvoker LtTensor = new("aten::lt", "Tensor");
+    internal static readonly OpInvoker LtScalar = new("aten::lt", "Scalar");
+    internal static readonly OpInvoker LeTensor = new("aten::le", "Tensor");
+    internal static readonly OpInvoker LeScalar = new("aten::le", "Scalar");
+    internal static readonly OpInvoker GtTensor = new("aten::gt", "Tensor");
+    internal static readonly OpInvoker GtScalar = new("aten::gt", "Scalar");
+    internal static readonly OpInvoker GeTensor = new("aten::ge", "Tensor");
+    internal static readonly OpInvoker GeScalar = new("aten::ge", "Scalar");
+    internal static readonly OpInvoker WhereSelf = new("aten::where", "self");
+    internal static readonly OpInvoker LogicalAnd = new("aten::logical_and");
+    internal static readonly OpInvoker LogicalOr = new("aten::logical_or");
+    internal static readonly OpInvoker LogicalNot = new("aten::logical_not");
+    internal static readonly OpInvoker MaskedFillScalar = new("aten::masked_fill", "Scalar");
+    internal static readonly OpInvoker IsNan = new("aten::isnan");
+
+    // Reductions
+    internal static readonly OpInvoker Sum = new("aten::sum");
+    internal static readonly OpInvoker SumDim = new("aten::sum", "dim_IntList");
+    internal static readonly OpInvoker Mean = new("aten::mean");
+    internal static readonly OpInvoker MeanDim = new("aten::mean", "dim");
+    internal static readonly OpInvoker Max = new("aten::max");
+    internal static readonly OpInvoker MaxDim = new("aten::max", "dim");
+    internal static readonly OpInvoker Min = new("aten::min");
+    internal static readonly OpInvoker MinDim = new("aten::min", "dim");
+    internal static readonly OpInvoker Amax = new("aten::amax");
+    internal static readonly OpInvoker Amin = new("aten::amin");
+    internal static readonly OpInvoker Argmax = new("aten::argmax");
+    internal static readonly OpInvoker Argmin = new("aten::argmin");
+    internal static readonly OpInvoker All = new("aten::all");
+    internal static readonly OpInvoker Any = new("aten::any");
+    internal static readonly OpInvoker Cumsum = new("aten::cumsum");
+    internal static readonly OpInvoker Sort = new("aten::sort");
+    internal static readonly OpInvoker VectorNorm = new("aten::linalg_vector_norm");
+    internal static readonly OpInvoker Equal = new("aten::equal");
+    internal static readonly OpInvoker AllClose = new("aten::allclose");
+    internal static readonly OpInvoker Matmul = new("aten::matmul");
+
+    // Shape and indexing
+    internal static readonly OpInvoker Reshape = new("aten::reshape");
+    internal static readonly OpInvoker View = new("aten::view");
+    internal static readonly OpInvoker Permute = new("aten::permute");
+    internal static readonly OpInvoker Transpose = new("aten::transpose", "int");
+    internal static readonly OpInvoker Contiguous = new("aten::contiguous");
+    internal static readonly OpInvoker Cat = new("aten::cat");
+    internal static readonly OpInvoker Stack = new("aten::stack");
+    internal static readonly OpInvoker Narrow = new("aten::narrow");
+    internal static readonly OpInvoker Select = new("aten::select", "int");
+    internal static readonly OpInvoker Flip = new("aten::flip");
+    internal static readonly OpInvoker ConstantPad = new("aten::constant_pad_nd");
+    internal static readonly OpInvoker ReflectionPad2d = new("aten::reflection_pad2d");
+    internal static readonly OpInvoker ReplicationPad2d = new("aten::replication_pad2d");
+    internal static readonly OpInvoker SqueezeAll = new("aten::squeeze");
+    internal static readonly OpInvoker SqueezeDim = new("aten::squeeze", "dim");
+    internal static readonly OpInvoker Unsqueeze = new("aten::unsqueeze");
+    internal static readonly OpInvoker Expand = new("aten::expand");
+    internal static readonly OpInvoker Repeat = new("aten::repeat");
+    internal static readonly OpInvoker Flatten = new("aten::flatten", "using_ints");
+    internal static readonly OpInvoker IndexSelect = new("aten::index_select");
+    internal static readonly OpInvoker Index = new("aten::index", "Tensor");
+    internal static readonly OpInvoker Gather = new("aten::gather");
+    internal static readonly OpInvoker ScatterSrc = new("aten::scatter", "src");
+    internal static readonly OpInvoker ScatterValue = new("aten::scatter", "value");
+    internal static readonly OpInvoker ScatterAdd = new("aten::scatter_add");
+    internal static readonly OpInvoker OneHot = new("aten::one_hot");
+    internal static readonly OpInvoker Clone = new("aten::clone");
+    internal static readonly OpInvoker Detach = new("aten::detach");
+    internal static readonly OpInvoker ToDtype = new("aten::to", "dtype");
+    internal static readonly OpInvoker ToDevice = new("aten::to", "device");
+    internal static readonly OpInvoker Nonzero = new("aten::nonzero");
+
+    // Neural-network functions
+    internal static readonly OpInvoker Conv2d = new("aten::conv2d");
+    internal static readonly OpInvoker ConvTranspose2d = new("aten::conv_transpose2d", "input");
+    internal static readonly OpInvoker MaxPool2dWithIndices = new("aten::max_pool2d_with_indices");
+    internal static readonly OpInvoker MaxPool2d = new("aten::max_pool2d");
+    internal static readonly OpInvoker MaxUnpool2d = new("aten::max_unpool2d");
+    internal static readonly OpInvoker AvgPool2d = new("aten::avg_pool2d");
+    internal static readonly OpInvoker AdaptiveAvgPool2d = new("aten::adaptive_avg_pool2d");
+    internal static readonly OpInvoker BatchNorm = new("aten::batch_norm");
+    internal static readonly OpInvoker Relu = new("aten::relu");
+    internal static readonly OpInvoker ReluInPlace = new("aten::relu_");
+    internal static readonly OpInvoker LeakyRelu = new("aten::leaky_relu");
+    internal static readonly OpInvoker Sigmoid = new("aten::sigmoid");
+    internal static readonly OpInvoker Tanh = new("aten::tanh");
+    internal static readonly OpInvoker Softmax = new("aten::softmax", "int");
+    internal static readonly OpInvoker LogSoftmax = new("aten::log_softmax", "int");
+    internal static readonly OpInvoker UpsampleNearest2d = new("aten::upsample_nearest2d");
+    internal static readonly OpInvoker UpsampleBilinear2d = new("aten::upsample_bilinear2d");
+    internal static readonly OpInvoker Dropout = new("aten::dropout");
+    internal static readonly OpInvoker FeatureDropout = new("aten::feature_dropout");
+    internal static readonly OpInvoker CrossEntropyLoss = new("aten::cross_entropy_loss");
+    internal static readonly OpInvoker NllLossNd = new("aten::nll_loss_nd");
+    internal static readonly OpInvoker MseLoss = new("aten::mse_loss");
+    internal static readonly OpInvoker BinaryCrossEntropyWithLogits = new("aten::binary_cross_entropy_with_logits");
+    internal static readonly OpInvoker Bincount = new("aten::bincount");
+    internal static readonly OpInvoker GridSampler = new("aten::grid_sampler");
+}

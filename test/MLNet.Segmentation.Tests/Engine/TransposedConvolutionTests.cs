@@ -1,0 +1,86 @@
+using MLNet.Segmentation.Engine;
+
+namespace MLNet.Segmentation.Tests.Engine;
+
+[TestClass]
+public sealed class TransposedConvolutionTests
+{
+    [TestMethod]
+    public void BilinearKernelWithStrideTwoUpsamples4x4To7x7()
+    {
+        using var scope = DisposeScope.Enter();
+        var input = Tensor.FromArray(Enumerable.Range(0, 16).Select(i => (float)i).ToArray(), 1, 1, 4, 4);
+        var kernel = Tensor.FromArray(new[] { .25f, .5f, .25f, .5f, 1f, .5f, .25f, .5f, .25f }, 1, 1, 3, 3);
+
+        var output = Functional.ConvTranspose2d(input, kernel, stride: 2, padding: 1);
+
+        CollectionAssert.AreEqual(new long[] { 1, 1, 7, 7 }, output.Shape);
+        var values = output.ToArray<float>();
+        CollectionAssert.AreEqual(new[] { 0f, .5f, 1f, 1.5f, 2f, 2.5f, 3f }, values[..7]);
+        CollectionAssert.AreEqual(new[] { 12f, 12.5f, 13f, 13.5f, 14f, 14.5f, 15f }, values[42..]);
+        // Every output pixel is the bilinear interpolation of the input grid at half-pixel steps.
+        for (int y = 0; y < 7; y++)
+            for (int x = 0; x < 7; x++)
+                Assert.AreEqual(2f * y + 0.5f * x, values[y * 7 + x], 1e-6f, $"pixel ({y},{x})");
+    }
+
+    [TestMethod]
+    public void OneDimensionalExampleGivesFiveValues()
+    {
+        using var scope = DisposeScope.Enter();
+        // The 1-D case as a 1 x W image: input [5, 8], kernel [1, 2, 1], stride 2, no padding.
+        var input = Tensor.FromArray(new[] { 5f, 8f }, 1, 1, 1, 2);
+        var kernel = Tensor.FromArray(new[] { 1f, 2f, 1f }, 1, 1, 1, 3);
+
+        var output = Functional.ConvTranspose2d(input, kernel, stride: (1, 2));
+
+        CollectionAssert.AreEqual(new[] { 5f, 10f, 13f, 16f, 8f }, output.ToArray<float>());
+    }
+
+    [TestMethod]
+    public void TransposedConvolutionIsTheAdjointOfConvolution()
+    {
+        using var scope = DisposeScope.Enter();
+        using var generator = new Generator(7);
+        foreach (var (stride, padding, dilation) in new (int, int, int)[] { (1, 0, 1), (2, 1, 1), (3, 2, 1), (2, 0, 2), (1, 2, 2) })
+        {
+            var x = Tensor.Randn([2, 3, 11, 13], generator, DType.Float64);
+            var w = Tensor.Randn([4, 3, 3, 3], generator, DType.Float64);
+            var conv = Functional.Conv2d(x, w, stride: stride, padding: padding, dilation: dilation);
+            var y = Tensor.Randn(conv.Shape, generator, DType.Float64);
+            // Choose output padding so convT(y) has x's shape again.
+            long outH = (conv.Size(2) - 1) * stride - 2 * padding + dilation * 2 + 1;
+            long outW = (conv.Size(3) - 1) * stride - 2 * padding + dilation * 2 + 1;
+            var back = Functional.ConvTranspose2d(y, w, stride: stride, padding: padding,
+                outputPadding: (11 - outH, 13 - outW), dilation: dilation);
+            CollectionAssert.AreEqual(x.Shape, back.Shape);
+
+            double left = (conv * y).Sum().ToDouble();
+            double right = (x * back).Sum().ToDouble();
+            Assert.AreEqual(left, right, 1e-9 * Math.Max(1, Math.Abs(left)), $"stride {stride}, padding {padding}, dilation {dilation}");
+        }
+    }
+
+    [TestMethod]
+    public void DilatedThreeByThreeKernelSeesFiveByFive()
+    {
+        using var scope = DisposeScope.Enter();
+        var weight = Tensor.Ones([1, 1, 3, 3]);
+        var x = Tensor.Zeros([1, 1, 9, 9]).RequiresGrad_();
+        var y = Functional.Conv2d(x, weight, dilation: 2);
+        // Gradient of one output pixel marks its receptive field.
+        var pick = Tensor.Zeros(y.Shape);
+        pick.Narrow(2, 2, 1).Narrow(3, 2, 1).Fill(1);
+        (y * pick).Sum().Backward();
+        var grad = x.Grad!.Reshape(9, 9).ToArray<float>();
+
+        var rows = new List<int>();
+        var cols = new List<int>();
+        for (int i = 0; i < 81; i++)
+            if (grad[i] != 0) { rows.Add(i / 9); cols.Add(i % 9); }
+        Assert.AreEqual(9, rows.Count, "nine taps");
+        Assert.AreEqual(5, rows.Max() - rows.Min() + 1, "receptive field height");
+        Assert.AreEqual(5, cols.Max() - cols.Min() + 1, "receptive field width");
+        CollectionAssert.AreEquivalent(new[] { 2, 4, 6 }, rows.Distinct().ToArray());
+    }
+}

@@ -1,15 +1,17 @@
 using MLNet.Segmentation.Engine;
-using MLNet.Segmentation.Samples.Commands;
 
 namespace MLNet.Segmentation.Samples;
 
 /// <summary>Dispatches `mlseg COMMAND ...` and turns failures into one-line errors with a non-zero exit code.</summary>
 public static class CommandLine
 {
-    private static readonly Dictionary<string, ICommand> Commands = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["info"] = new InfoCommand(),
-    };
+    // Every ICommand in this assembly, by name: adding a command is adding a class.
+    private static readonly SortedDictionary<string, ICommand> Commands = new(
+        typeof(CommandLine).Assembly.GetTypes()
+            .Where(t => typeof(ICommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
+            .Select(t => (ICommand)Activator.CreateInstance(t)!)
+            .ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase),
+        StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Runs the command named by args[0] (default: info) and returns the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
@@ -52,6 +54,9 @@ public static class CommandLine
 /// <summary>One `mlseg` sub-command.</summary>
 public interface ICommand
 {
+    /// <summary>The command's name, e.g. "info".</summary>
+    string Name { get; }
+
     /// <summary>One line for the usage text.</summary>
     string Summary { get; }
 

@@ -6,6 +6,9 @@ namespace MLNet.Segmentation.Samples.Commands;
 public sealed class InfoCommand : ICommand
 {
     /// <inheritdoc />
+    public string Name => "info";
+
+    /// <inheritdoc />
     public string Summary => "libtorch version, CUDA availability, device count and threads";
 
     /// <inheritdoc />

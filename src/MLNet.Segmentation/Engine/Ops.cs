@@ -3,7 +3,7 @@ using MLNet.Segmentation.Engine.Interop;
 namespace MLNet.Segmentation.Engine;
 
 /// <summary>The ATen operators the engine calls, by schema name and overload (resolved lazily).</summary>
-internal static class Ops
+internal static partial class Ops
 {
     // Factories
     internal static readonly OpInvoker Zeros = new("aten::zeros");

@@ -1,0 +1,126 @@
+using System.Text.Json;
+using MLNet.Segmentation.Engine;
+using MLNet.Segmentation.Training.Optimizers;
+
+namespace MLNet.Segmentation.Tests.Training;
+
+[TestClass]
+public sealed class OptimizerTests
+{
+    private static readonly JsonElement Fixture = TrainingFixtures.Load("optimizers.json");
+
+    // Runs the fixture's least-squares problem with our optimizer and returns (p, q) after each step.
+    private static List<(double[] P, double[] Q)> Run(Func<Tensor[], Optimizer> make, int steps = 6, double? clip = null)
+    {
+        var problem = Fixture.GetProperty("problem");
+        using var scope = DisposeScope.Enter();
+        var a = Tensor.FromArray(problem.GetProperty("a").Flatten(), 4, 3);
+        var b = Tensor.FromArray(problem.GetProperty("b").Doubles());
+        var c = Tensor.FromArray(problem.GetProperty("c").Doubles(), 2, 2);
+        var p = Tensor.FromArray(problem.GetProperty("p0").Doubles()).RequiresGrad_();
+        var q = Tensor.FromArray(problem.GetProperty("q0").Doubles(), 2, 2).RequiresGrad_();
+        using var optimizer = make([p, q]);
+        var result = new List<(double[], double[])>();
+        for (int i = 0; i < steps; i++)
+        {
+            using var step = DisposeScope.Enter();
+            optimizer.ZeroGrad();
+            var residual = a.MatMul(p) - b;
+            var loss = (residual * residual).Sum() + (q * q * c).Sum();
+            loss.Backward();
+            if (clip is double limit) GradientClipping.ClipByNorm(optimizer.Parameters, limit);
+            optimizer.Step();
+            result.Add((p.ToArray<double>(), q.ToArray<double>()));
+        }
+        return result;
+    }
+
+    private static void AssertTrajectory(string name, List<(double[] P, double[] Q)> ours, JsonElement expected)
+    {
+        int step = 0;
+        foreach (var reference in expected.EnumerateArray())
+        {
+            var (p, q) = ours[step];
+            var refP = reference.GetProperty("p").Doubles();
+            var refQ = reference.GetProperty("q").Doubles();
+            for (int k = 0; k < refP.Length; k++) Assert.AreEqual(refP[k], p[k], 1e-10, $"{name}: p[{k}] after step {step + 1}");
+            for (int k = 0; k < refQ.Length; k++) Assert.AreEqual(refQ[k], q[k], 1e-10, $"{name}: q[{k}] after step {step + 1}");
+            step++;
+        }
+        Assert.AreEqual(ours.Count, step);
+    }
+
+    private static JsonElement Reference(string name) => Fixture.GetProperty("trajectories").GetProperty(name);
+
+    [TestMethod]
+    public void SgdMatchesTorch()
+    {
+        AssertTrajectory("sgd", Run(ps => new Sgd(ps, new SgdOptions { LearningRate = 0.05 })), Reference("sgd"));
+        AssertTrajectory("sgd_momentum_wd", Run(ps => new Sgd(ps, new SgdOptions
+        { LearningRate = 0.05, Momentum = 0.9, WeightDecay = 0.01, Dampening = 0.1 })), Reference("sgd_momentum_wd"));
+        AssertTrajectory("sgd_nesterov", Run(ps => new Sgd(ps, new SgdOptions
+        { LearningRate = 0.05, Momentum = 0.9, Nesterov = true })), Reference("sgd_nesterov"));
+    }
+
+    [TestMethod]
+    public void AdamAndAdamWMatchTorch()
+    {
+        AssertTrajectory("adam", Run(ps => new Adam(ps, new AdamOptions { LearningRate = 0.1 })), Reference("adam"));
+        AssertTrajectory("adam_wd", Run(ps => new Adam(ps, new AdamOptions
+        { LearningRate = 0.1, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-6, WeightDecay = 0.05 })), Reference("adam_wd"));
+        AssertTrajectory("adamw", Run(ps => Adam.W(ps, 0.1, 0.1)), Reference("adamw"));
+    }
+
+    [TestMethod]
+    public void GradientNormClippingMatchesTorch()
+    {
+        AssertTrajectory("clipped_sgd", Run(ps => new Sgd(ps, new SgdOptions { LearningRate = 0.05 }), clip: 0.5),
+            Fixture.GetProperty("clipped_sgd"));
+    }
+
+    [TestMethod]
+    public void StateDictRoundTripContinuesIdentically()
+    {
+        // Six uninterrupted Adam steps equal three steps, a state save/restore into a fresh optimizer, and three more.
+        var full = Run(ps => new Adam(ps, new AdamOptions { LearningRate = 0.1 }));
+        var problem = Fixture.GetProperty("problem");
+        using var scope = DisposeScope.Enter();
+        var a = Tensor.FromArray(problem.GetProperty("a").Flatten(), 4, 3);
+        var b = Tensor.FromArray(problem.GetProperty("b").Doubles());
+        var c = Tensor.FromArray(problem.GetProperty("c").Doubles(), 2, 2);
+        var p = Tensor.FromArray(problem.GetProperty("p0").Doubles()).RequiresGrad_();
+        var q = Tensor.FromArray(problem.GetProperty("q0").Doubles(), 2, 2).RequiresGrad_();
+        Dictionary<string, Tensor> saved;
+        void Step(Optimizer o)
+        {
+            o.ZeroGrad();
+            var residual = a.MatMul(p) - b;
+            ((residual * residual).Sum() + (q * q * c).Sum()).Backward();
+            o.Step();
+        }
+        using (var first = new Adam([p, q], new AdamOptions { LearningRate = 0.1 }))
+        {
+            for (int i = 0; i < 3; i++) Step(first);
+            saved = first.StateDict();
+        }
+        using var second = new Adam([p, q], new AdamOptions { LearningRate = 0.1 });
+        second.LoadStateDict(saved);
+        Assert.AreEqual(3, second.StepCount);
+        for (int i = 0; i < 3; i++) Step(second);
+        CollectionAssert.AreEqual(full[5].P, p.ToArray<double>());
+        foreach (var t in saved.Values) t.Dispose();
+    }
+
+    [TestMethod]
+    public void BadOptionsAndStateAreRejected()
+    {
+        using var scope = DisposeScope.Enter();
+        var p = Tensor.Zeros([2]).RequiresGrad_();
+        Assert.ThrowsExactly<ArgumentException>(() => new Sgd([p], new SgdOptions { Nesterov = true }));
+        Assert.ThrowsExactly<ArgumentException>(() => new Sgd(Array.Empty<Tensor>()));
+        using var adam = new Adam([p]);
+        var bad = new Dictionary<string, Tensor> { ["state.0.exp_avg"] = Tensor.Zeros([3]) };
+        var error = Assert.ThrowsExactly<InvalidDataException>(() => adam.LoadStateDict(bad));
+        StringAssert.Contains(error.Message, "state.0.exp_avg");
+    }
+}

@@ -1,0 +1,19 @@
+using MLNet.Segmentation.Engine;
+
+namespace MLNet.Segmentation.Losses;
+
+/// <summary>
+/// Soft Dice loss: per class 1 - (2 TP + s) / (2 TP + FP + FN + s) = 1 - (2 sum p g + s) / (sum p + sum g + s), from
+/// softmax (or sigmoid) probabilities; weighted mean over classes (see <see cref="OverlapLoss"/>).
+/// </summary>
+public sealed class DiceLoss(OverlapLossOptions? options = null) : OverlapLoss(options ?? new())
+{
+    /// <inheritdoc />
+    protected override Tensor Score(Tensor truePositives, Tensor falsePositives, Tensor falseNegatives, double smooth)
+    {
+        using var scope = DisposeScope.Enter();
+        var numerator = truePositives * 2.0 + smooth;
+        var score = numerator / (numerator + falsePositives + falseNegatives);
+        return score.MoveToOuterDisposeScope();
+    }
+}

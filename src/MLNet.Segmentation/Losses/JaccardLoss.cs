@@ -1,0 +1,19 @@
+using MLNet.Segmentation.Engine;
+
+namespace MLNet.Segmentation.Losses;
+
+/// <summary>
+/// Soft Jaccard (IoU) loss: per class 1 - (TP + s) / (TP + FP + FN + s) = 1 - (sum p g + s) / (sum p + sum g - sum p g + s);
+/// weighted mean over classes (see <see cref="OverlapLoss"/>).
+/// </summary>
+public sealed class JaccardLoss(OverlapLossOptions? options = null) : OverlapLoss(options ?? new())
+{
+    /// <inheritdoc />
+    protected override Tensor Score(Tensor truePositives, Tensor falsePositives, Tensor falseNegatives, double smooth)
+    {
+        using var scope = DisposeScope.Enter();
+        var numerator = truePositives + smooth;
+        var score = numerator / (numerator + falsePositives + falseNegatives);
+        return score.MoveToOuterDisposeScope();
+    }
+}

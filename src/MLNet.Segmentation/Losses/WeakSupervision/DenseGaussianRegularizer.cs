@@ -1,0 +1,83 @@
+using MLNet.Segmentation.Engine;
+
+namespace MLNet.Segmentation.Losses.WeakSupervision;
+
+/// <summary>Options of <see cref="DenseGaussianRegularizer"/>.</summary>
+public sealed record DenseGaussianRegularizerOptions
+{
+    /// <summary>Overall weight lambda (default 1).</summary>
+    public double Lambda { get; init; } = 1;
+
+    /// <summary>Intensity scale sigma, in the image's units (default 0.1, for images scaled to [0, 1]).</summary>
+    public double Sigma { get; init; } = 0.1;
+
+    /// <summary>Spatial scale in original-image pixels (default 20); null for a purely intensity-based kernel.</summary>
+    public double? SpatialSigma { get; init; } = 20;
+
+    /// <summary>Side of the square cells averaged into one grid node (default 4); the grid has (H/f) x (W/f) nodes.</summary>
+    public int DownsampleFactor { get; init; } = 4;
+
+    /// <summary>Reduction of the sum over pairs (default: divided by the number of grid nodes in the batch).</summary>
+    public RegularizerReduction Reduction { get; init; } = RegularizerReduction.MeanPerPixel;
+}
+
+/// <summary>
+/// Dense (fully connected) Gaussian variant of <see cref="PairwiseRegularizer"/> on a downsampled grid: probabilities
+/// and image are average-pooled over f x f cells, and every unordered pair of grid nodes {p, q} contributes
+/// w_pq ||s_p - s_q||^2 with w_pq = lambda exp(-||I_p - I_q||^2 / (2 sigma^2) - ||x_p - x_q||^2 / (2 sigma_xy^2)),
+/// x being the cell centres in original pixels. Memory grows with the square of the node count, so keep the grid small.
+/// </summary>
+public sealed class DenseGaussianRegularizer(DenseGaussianRegularizerOptions? options = null) : IImageRegularizer
+{
+    /// <summary>The options in use.</summary>
+    public DenseGaussianRegularizerOptions Options { get; } = options ?? new();
+
+    /// <inheritdoc />
+    public Tensor Compute(Tensor logits, Tensor image)
+    {
+        RegularizerInputs.Validate(logits, image, nameof(DenseGaussianRegularizer));
+        if (!(Options.Sigma > 0)) throw new ArgumentOutOfRangeException(nameof(Options.Sigma), Options.Sigma, "Sigma must be positive");
+        if (Options.SpatialSigma is double ss && !(ss > 0)) throw new ArgumentOutOfRangeException(nameof(Options.SpatialSigma), ss, "SpatialSigma must be positive");
+        int f = Options.DownsampleFactor;
+        if (f < 1 || f > logits.Size(2) || f > logits.Size(3))
+            throw new ArgumentOutOfRangeException(nameof(Options.DownsampleFactor), f, "DownsampleFactor must be between 1 and the image size");
+
+        using var scope = DisposeScope.Enter();
+        long n = logits.Size(0), classes = logits.Size(1);
+        var probabilities = Functional.AvgPool2d(Functional.Softmax(logits, 1), f);              // N x K x h x w
+        var intensities = Functional.AvgPool2d(image.Detach().To(logits.Device, logits.DType), f); // N x C x h x w
+        long h = probabilities.Size(2), w = probabilities.Size(3), nodes = h * w;
+
+        var features = (intensities / Options.Sigma).Reshape(n, intensities.Size(1), nodes).Transpose(1, 2); // N x M x C
+        if (Options.SpatialSigma is double spatial)
+            features = Tensor.Cat([features, CellCentres(h, w, f, spatial, logits).Unsqueeze(0).Expand(n, nodes, 2)], 2);
+        var squaredNorms = (features * features).Sum(2, keepDim: true);                          // N x M x 1
+        var squaredDistances = (squaredNorms + squaredNorms.Transpose(1, 2) - features.MatMul(features.Transpose(1, 2)) * 2.0).Clamp(min: 0);
+        var kernel = (squaredDistances * -0.5).Exp();                                            // N x M x M
+
+        var s = probabilities.Reshape(n, classes, nodes).Transpose(1, 2);                        // N x M x K
+        var degree = kernel.Sum(2);                                                              // N x M
+        var selfTerm = (degree * (s * s).Sum(2)).Sum();
+        var crossTerm = (s * kernel.MatMul(s)).Sum();
+        // sum over unordered pairs = (1/2) sum_{p,q} k_pq (|s_p|^2 + |s_q|^2 - 2 s_p.s_q) = selfTerm - crossTerm.
+        var total = (selfTerm - crossTerm) * Options.Lambda;
+        if (Options.Reduction == RegularizerReduction.MeanPerPixel) total = total / (n * nodes);
+        return total.MoveToOuterDisposeScope();
+    }
+
+    // Cell centres (y, x) in original pixels divided by the spatial sigma: M x 2.
+    private static Tensor CellCentres(long h, long w, int f, double spatialSigma, Tensor like)
+    {
+        var centres = new double[h * w * 2];
+        for (long y = 0; y < h; y++)
+        {
+            for (long x = 0; x < w; x++)
+            {
+                centres[(y * w + x) * 2] = (y * f + (f - 1) / 2.0) / spatialSigma;
+                centres[(y * w + x) * 2 + 1] = (x * f + (f - 1) / 2.0) / spatialSigma;
+            }
+        }
+        using var host = Tensor.FromArray(centres, h * w, 2);
+        return host.To(like.Device, like.DType);
+    }
+}

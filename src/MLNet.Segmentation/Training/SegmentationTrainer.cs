@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using MLNet.Segmentation.Engine;
+using MLNet.Segmentation.Losses;
+using MLNet.Segmentation.Metrics;
+using MLNet.Segmentation.Nn;
+using MLNet.Segmentation.Training.Optimizers;
+using MLNet.Segmentation.Training.Schedules;
+
+namespace MLNet.Segmentation.Training;
+
+/// <summary>
+/// Trains a segmentation network: optimizer steps under a learning-rate schedule, validation mIoU every epoch,
+/// best weights kept, early stopping, and an atomic resumable checkpoint after every epoch.
+/// </summary>
+public sealed class SegmentationTrainer
+{
+    private readonly Module _model;
+    private readonly ISegmentationLoss _loss;
+    private readonly TrainerOptions _options;
+
+    /// <summary>Creates a trainer for <paramref name="model"/> (N x C x H x W → N x K x H x W logits) and <paramref name="loss"/>.</summary>
+    public SegmentationTrainer(Module model, ISegmentationLoss loss, TrainerOptions options)
+    {
+        _model = model ?? throw new ArgumentNullException(nameof(model));
+        _loss = loss ?? throw new ArgumentNullException(nameof(loss));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _options.Validate();
+        Device = options.Device ?? LibTorch.DefaultDevice;
+    }
+
+    /// <summary>The device training runs on.</summary>
+    public Device Device { get; }
+
+    /// <summary>The path of the per-epoch checkpoint (null without a checkpoint folder).</summary>
+    public string? CheckpointPath => _options.CheckpointDirectory is null ? null : Path.Combine(_options.CheckpointDirectory, "checkpoint.safetensors");
+
+    /// <summary>The path of the best weights (null without a checkpoint folder).</summary>
+    public string? BestModelPath => _options.CheckpointDirectory is null ? null : Path.Combine(_options.CheckpointDirectory, "best.safetensors");
+
+    /// <summary>
+    /// Trains on <paramref name="train"/>, validating on <paramref name="validation"/> after every epoch. With
+    /// <paramref name="resume"/> and an existing checkpoint, continues after its last completed epoch with the same
+    /// model, optimizer and RNG state. Ends with the best validation weights loaded in the model.
+    /// </summary>
+    public TrainingResult Fit(IBatchSource train, IBatchSource? validation = null, IProgress<TrainingProgress>? progress = null,
+        bool resume = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (train.BatchesPerEpoch < 1) throw new ArgumentException("the training data yields no batch", nameof(train));
+        _model.To(Device);
+        using var optimizer = CreateOptimizer();
+        long totalSteps = (long)_options.Epochs * train.BatchesPerEpoch;
+        var schedule = CreateSchedule(totalSteps);
+
+        var history = new List<EpochRecord>();
+        int firstEpoch = 0, bestEpoch = -1, sinceBest = 0;
+        double bestIoU = double.NegativeInfinity;
+        StateDict? best = null;
+        if (_options.CheckpointDirectory is not null) Directory.CreateDirectory(_options.CheckpointDirectory);
+        if (resume && CheckpointPath is not null && File.Exists(CheckpointPath))
+        {
+            var checkpoint = TrainingCheckpoint.Load(CheckpointPath, _model, optimizer);
+            firstEpoch = checkpoint.CompletedEpochs;
+            history.AddRange(checkpoint.History);
+            (bestEpoch, bestIoU, sinceBest) = (checkpoint.BestEpoch, checkpoint.BestValidationMeanIoU, checkpoint.EpochsSinceBest);
+            if (BestModelPath is not null && File.Exists(BestModelPath)) best = Weights.SafeTensors.Load(BestModelPath);
+        }
+        else
+        {
+            LibTorch.ManualSeed(_options.Seed);
+        }
+
+        SegmentationMetrics? lastValidation = null;
+        bool stoppedEarly = false;
+        var clock = Stopwatch.StartNew();
+        long imagesSeen = 0;
+        try
+        {
+            for (int epoch = firstEpoch; epoch < _options.Epochs; epoch++)
+            {
+                var epochClock = Stopwatch.StartNew();
+                double lossSum = 0;
+                int steps = 0;
+                _model.Train();
+                foreach (var batch in train.GetBatches(epoch, cancellationToken))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    using (batch)
+                    {
+                        schedule.Apply(optimizer);
+                        double loss = TrainStep(batch, optimizer);
+                        if (!double.IsFinite(loss))
+                            throw new InvalidOperationException($"the training loss became {loss} at epoch {epoch + 1}, step {steps + 1}; lower the learning rate");
+                        lossSum += loss;
+                        steps++;
+                        imagesSeen += batch.Count;
+                        double perSecond = imagesSeen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+                        long done = (long)(epoch - firstEpoch) * train.BatchesPerEpoch + steps;
+                        long remaining = totalSteps - ((long)epoch * train.BatchesPerEpoch + steps);
+                        var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / Math.Max(done, 1) * Math.Max(remaining, 0));
+                        progress?.Report(new TrainingProgress(ProgressKind.Step, epoch + 1, _options.Epochs, steps, train.BatchesPerEpoch,
+                            loss, optimizer.LearningRate, perSecond, eta));
+                    }
+                }
+                if (steps == 0) throw new InvalidOperationException($"epoch {epoch + 1} yielded no batch");
+
+                lastValidation = validation is null ? null : Evaluate(validation, cancellationToken);
+                double? miou = lastValidation?.MeanIoU;
+                var record = new EpochRecord(epoch + 1, lossSum / steps, optimizer.LearningRate, miou, lastValidation?.PixelAccuracy,
+                    epochClock.Elapsed.TotalSeconds);
+                history.Add(record);
+
+                double score = miou is double m && !double.IsNaN(m) ? m : -lossSum / steps;
+                if (score > bestIoU)
+                {
+                    (bestIoU, bestEpoch, sinceBest) = (score, epoch + 1, 0);
+                    best?.Dispose();
+                    best = _model.StateDict(copy: true);
+                    if (BestModelPath is not null) Weights.SafeTensors.Save(BestModelPath, best);
+                }
+                else sinceBest++;
+
+                if (CheckpointPath is not null)
+                    new TrainingCheckpoint(epoch + 1, history, bestEpoch, bestIoU, sinceBest).Save(CheckpointPath, _model, optimizer);
+
+                progress?.Report(new TrainingProgress(ProgressKind.EpochEnd, epoch + 1, _options.Epochs, steps, train.BatchesPerEpoch,
+                    record.TrainLoss, optimizer.LearningRate, imagesSeen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
+                    TimeSpan.FromSeconds(epochClock.Elapsed.TotalSeconds * (_options.Epochs - epoch - 1)), lastValidation));
+
+                if (_options.EarlyStoppingPatience is int patience && validation is not null && sinceBest >= patience)
+                {
+                    stoppedEarly = true;
+                    break;
+                }
+            }
+            if (best is not null) _model.LoadStateDict(best);
+        }
+        finally
+        {
+            best?.Dispose();
+        }
+        var bestRecord = history.FirstOrDefault(h => h.Epoch == bestEpoch);
+        return new TrainingResult(history, bestEpoch, bestRecord?.ValidationMeanIoU ?? double.NaN, stoppedEarly, lastValidation);
+    }
+
+    private double TrainStep(SegmentationBatch batch, Optimizer optimizer)
+    {
+        using var scope = DisposeScope.Enter();
+        var images = batch.Images.Device == Device ? batch.Images : batch.Images.To(Device);
+        var masks = batch.Masks.Device == Device ? batch.Masks : batch.Masks.To(Device);
+        var logits = _model.Forward(images);
+        var loss = _loss.Compute(logits, masks);
+        optimizer.ZeroGrad();
+        loss.Backward();
+        if (_options.ClipGradientNorm is double clip) GradientClipping.ClipByNorm(optimizer.Parameters, clip);
+        optimizer.Step();
+        return loss.ToDouble();
+    }
+
+    /// <summary>Validation metrics of the model (in eval mode, without gradients) on <paramref name="data"/>.</summary>
+    public SegmentationMetrics Evaluate(IBatchSource data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        _model.Eval();
+        using var matrix = new ConfusionMatrix(_options.NumClasses, _options.IgnoreIndex);
+        using (Autograd.NoGrad())
+        {
+            foreach (var batch in data.GetBatches(0, cancellationToken))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using (batch)
+                using (DisposeScope.Enter())
+                {
+                    var images = batch.Images.Device == Device ? batch.Images : batch.Images.To(Device);
+                    var masks = batch.Masks.Device == Device ? batch.Masks : batch.Masks.To(Device);
+                    var prediction = _model.Forward(images).ArgMax(1);
+                    matrix.Update(prediction, masks);
+                }
+            }
+        }
+        _model.Train();
+        return matrix.ComputeMetrics();
+    }
+
+    private Optimizer CreateOptimizer()
+    {
+        var parameters = _model.Parameters().Where(p => p.RequiresGrad).ToList();
+        return _options.Optimizer switch
+        {
+            OptimizerKind.Sgd => new Sgd(parameters, new SgdOptions
+            {
+                LearningRate = _options.LearningRate, Momentum = _options.Momentum, WeightDecay = _options.WeightDecay, Nesterov = _options.Nesterov,
+            }),
+            OptimizerKind.Adam => new Adam(parameters, new AdamOptions { LearningRate = _options.LearningRate, WeightDecay = _options.WeightDecay }),
+            OptimizerKind.AdamW => Adam.W(parameters, _options.LearningRate, _options.WeightDecay),
+            _ => throw new ArgumentOutOfRangeException(nameof(_options.Optimizer), _options.Optimizer, "unknown optimizer"),
+        };
+    }
+
+    private LearningRateSchedule CreateSchedule(long totalSteps)
+    {
+        long scheduled = Math.Max(1, totalSteps - _options.WarmupSteps);
+        double lr = _options.LearningRate;
+        LearningRateSchedule schedule = _options.Schedule switch
+        {
+            ScheduleKind.Constant => new ConstantSchedule(lr),
+            ScheduleKind.Poly => new PolySchedule(lr, scheduled),
+            ScheduleKind.Cosine => new CosineSchedule(lr, scheduled),
+            ScheduleKind.Step => new StepSchedule(lr, Math.Max(1, scheduled / 3)),
+            ScheduleKind.OneCycle => new OneCycleSchedule(lr, Math.Max(10, scheduled)),
+            _ => throw new ArgumentOutOfRangeException(nameof(_options.Schedule), _options.Schedule, "unknown schedule"),
+        };
+        return _options.WarmupSteps > 0 ? new WarmupSchedule(schedule, _options.WarmupSteps) : schedule;
+    }
+}

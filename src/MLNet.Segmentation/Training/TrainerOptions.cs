@@ -1,0 +1,89 @@
+using MLNet.Segmentation.Engine;
+
+namespace MLNet.Segmentation.Training;
+
+/// <summary>Which optimizer the trainer builds.</summary>
+public enum OptimizerKind
+{
+    /// <summary>SGD with momentum (0.9 by default) and optional Nesterov.</summary>
+    Sgd,
+    /// <summary>Adam.</summary>
+    Adam,
+    /// <summary>AdamW (decoupled weight decay).</summary>
+    AdamW,
+}
+
+/// <summary>Which learning-rate schedule the trainer builds (over all steps of all epochs).</summary>
+public enum ScheduleKind
+{
+    /// <summary>Constant.</summary>
+    Constant,
+    /// <summary>Polynomial decay (power 0.9).</summary>
+    Poly,
+    /// <summary>Cosine annealing to 0.</summary>
+    Cosine,
+    /// <summary>×0.1 every third of the run.</summary>
+    Step,
+    /// <summary>One-cycle.</summary>
+    OneCycle,
+}
+
+/// <summary>Options of <see cref="SegmentationTrainer"/>, with defaults that suit a small U-Net.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Number of classes K (logits have K channels).</summary>
+    public required int NumClasses { get; init; }
+
+    /// <summary>Passes over the training data.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Optimizer.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+
+    /// <summary>Base (peak, for one-cycle) learning rate.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Weight decay (L2 for SGD/Adam, decoupled for AdamW).</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>SGD momentum.</summary>
+    public double Momentum { get; init; } = 0.9;
+
+    /// <summary>SGD Nesterov momentum.</summary>
+    public bool Nesterov { get; init; }
+
+    /// <summary>Learning-rate schedule.</summary>
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.Poly;
+
+    /// <summary>Linear warm-up steps before the schedule (0 = none).</summary>
+    public int WarmupSteps { get; init; }
+
+    /// <summary>Clip the global gradient norm to this value (null = no clipping).</summary>
+    public double? ClipGradientNorm { get; init; }
+
+    /// <summary>Class id ignored by validation metrics (the loss has its own setting).</summary>
+    public long? IgnoreIndex { get; init; }
+
+    /// <summary>Stop when validation mIoU has not improved for this many epochs (null = never).</summary>
+    public int? EarlyStoppingPatience { get; init; }
+
+    /// <summary>Folder for checkpoint.safetensors (each epoch) and best.safetensors (best validation mIoU); null = none.</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>Where training runs; null = CUDA when available, else CPU.</summary>
+    public Device? Device { get; init; }
+
+    /// <summary>Seed of libtorch's default generators (dropout) at the start of training.</summary>
+    public ulong Seed { get; init; } = 42;
+
+    /// <summary>Checks the options.</summary>
+    public void Validate()
+    {
+        if (NumClasses < 1) throw new ArgumentOutOfRangeException(nameof(NumClasses), NumClasses, "need at least one class");
+        if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "need at least one epoch");
+        if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "learning rate must be > 0");
+        if (WarmupSteps < 0) throw new ArgumentOutOfRangeException(nameof(WarmupSteps), WarmupSteps, "warm-up steps must be >= 0");
+        if (ClipGradientNorm is <= 0) throw new ArgumentOutOfRangeException(nameof(ClipGradientNorm), ClipGradientNorm, "clip norm must be > 0");
+        if (EarlyStoppingPatience is < 1) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "patience must be >= 1");
+    }
+}

@@ -1,0 +1,93 @@
+using MLNet.Segmentation.Engine;
+using MLNet.Segmentation.Inference;
+using MLNet.Segmentation.Nn;
+
+namespace MLNet.Segmentation.Tests.Inference;
+
+[TestClass]
+public sealed class SegmentationPredictorTests
+{
+    private static Sequential Net()
+    {
+        using var g = new Generator(4);
+        return new Sequential(new Conv2d(3, 6, 3, padding: 1, generator: g), new ReLU(), new Conv2d(6, 4, 1, generator: g));
+    }
+
+    [TestMethod]
+    public void ProbabilitiesAreNormalizedSoftmaxAndClassIdsTheirArgmax()
+    {
+        using var scope = DisposeScope.Enter();
+        using var model = Net();
+        using var g = new Generator(1);
+        var images = Tensor.Rand([2, 3, 17, 23], g);
+        var predictor = new SegmentationPredictor(model, new PredictorOptions { Mean = [0.5f, 0.5f, 0.5f], Std = [0.25f, 0.25f, 0.25f] });
+        using var prediction = predictor.Predict(images);
+
+        CollectionAssert.AreEqual(new long[] { 2, 4, 17, 23 }, prediction.Probabilities.Shape);
+        CollectionAssert.AreEqual(new long[] { 2, 17, 23 }, prediction.ClassIds.Shape);
+        Assert.IsTrue(prediction.Probabilities.Sum(1).AllClose(Tensor.Ones([2, 17, 23]), 1e-5, 1e-5));
+        using (Autograd.NoGrad())
+        {
+            var expected = Functional.Softmax(model.Forward((images - 0.5) / 0.25), 1);
+            Assert.IsTrue(prediction.Probabilities.AllClose(expected, 1e-5, 1e-6));
+        }
+        Assert.IsTrue(prediction.ClassIds.Equal(prediction.Probabilities.ArgMax(1)));
+        using var single = predictor.Predict(images.Select(0, 1));
+        Assert.IsTrue(single.ClassIds.Select(0, 0).Equal(prediction.ClassIds.Select(0, 1)));
+    }
+
+    [TestMethod]
+    public void SlidingWindowAndFlipOptionsRun()
+    {
+        using var scope = DisposeScope.Enter();
+        using var model = Net();
+        using var g = new Generator(2);
+        var images = Tensor.Rand([1, 3, 40, 50], g);
+        var predictor = new SegmentationPredictor(model, new PredictorOptions
+        {
+            SlidingWindow = new SlidingWindowOptions { TileSize = (24, 24), Overlap = 0.5 },
+            HorizontalFlip = true,
+        });
+        using var prediction = predictor.Predict(images);
+        CollectionAssert.AreEqual(new long[] { 1, 4, 40, 50 }, prediction.Probabilities.Shape);
+        Assert.IsTrue(prediction.Probabilities.Sum(1).AllClose(Tensor.Ones([1, 40, 50]), 1e-5, 1e-5));
+    }
+
+    [TestMethod]
+    public void ConcurrentCallsGiveTheSequentialResults()
+    {
+        using var model = Net();
+        var predictor = new SegmentationPredictor(model);
+        var inputs = new Tensor[8];
+        var expected = new long[8][];
+        using (var g = new Generator(3))
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                inputs[i] = Tensor.Rand([1, 3, 32, 32], g).DetachFromDisposeScope();
+                using var p = predictor.Predict(inputs[i]);
+                expected[i] = p.ClassIds.ToArray<long>();
+            }
+        var actual = new long[8][];
+        Parallel.For(0, 32, new ParallelOptions { MaxDegreeOfParallelism = 4 }, k =>
+        {
+            int i = k % 8;
+            using var p = predictor.Predict(inputs[i]);
+            var ids = p.ClassIds.ToArray<long>();
+            lock (actual) actual[i] = ids;
+            CollectionAssert.AreEqual(expected[i], ids, $"input {i}");
+        });
+        foreach (var t in inputs) t.Dispose();
+    }
+
+    [TestMethod]
+    public void BadInputsAreRejectedClearly()
+    {
+        using var scope = DisposeScope.Enter();
+        using var model = Net();
+        var predictor = new SegmentationPredictor(model, new PredictorOptions { Mean = [0f, 0f, 0f], Std = [1f, 1f, 1f] });
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => predictor.Predict(Tensor.Zeros([1, 2, 8, 8]))).Message, "2 channels");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => predictor.Predict(Tensor.Zeros([8, 8]))).Message, "[8, 8]");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => predictor.Predict(Tensor.Zeros([3, 8, 8], DType.UInt8))).Message, "UInt8");
+        Assert.ThrowsExactly<ArgumentException>(() => new SegmentationPredictor(model, new PredictorOptions { Mean = [0f] }));
+    }
+}

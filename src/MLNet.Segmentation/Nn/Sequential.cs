@@ -9,7 +9,7 @@ public class Sequential : Module, IEnumerable<Module>
     private readonly List<Module> _layers = new();
 
     /// <summary>A sequence of <paramref name="layers"/>.</summary>
-    public Sequential(params IEnumerable<Module> layers)
+    public Sequential(params Module[] layers)
     {
         foreach (var layer in layers) Add(layer);
     }
@@ -47,7 +47,7 @@ public sealed class ModuleList : Module, IEnumerable<Module>
     private readonly List<Module> _items = new();
 
     /// <summary>A list of <paramref name="modules"/>.</summary>
-    public ModuleList(params IEnumerable<Module> modules)
+    public ModuleList(params Module[] modules)
     {
         foreach (var module in modules) Add(module);
     }

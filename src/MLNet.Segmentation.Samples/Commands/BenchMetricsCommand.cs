@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Globalization;
+using MLNet.Segmentation.Engine;
+using MLNet.Segmentation.Metrics;
+
+namespace MLNet.Segmentation.Samples.Commands;
+
+/// <summary>
+/// `mlseg bench-metrics [--classes K] [--images N] [--size S] [--repeat R] [--device D]`: confusion-matrix accumulation
+/// throughput (pixels/s) of <see cref="ConfusionMatrix.Update(Tensor, Tensor)"/> on N uint8 masks of S x S pixels
+/// (blocky ground truth of 16 x 16 cells, prediction = ground truth with 10% of pixels changed, 1% ignored).
+/// build/bench/confusion_matrix.sh compares it with a torch.bincount formulation.
+/// </summary>
+public sealed class BenchMetricsCommand : ICommand
+{
+    /// <inheritdoc />
+    public string Name => "bench-metrics";
+
+    /// <inheritdoc />
+    public string Summary => "confusion-matrix accumulation throughput in pixels/s";
+
+    /// <inheritdoc />
+    public Task<int> RunAsync(string[] args, TextWriter output)
+    {
+        int classes = 12, images = 16, size = 512, repeat = 10;
+        var device = Device.Cpu;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string option = args[i];
+            if (i + 1 >= args.Length) throw new UsageException($"{option} needs a value");
+            string value = args[++i];
+            switch (option)
+            {
+                case "--classes": classes = Positive(option, value); break;
+                case "--images": images = Positive(option, value); break;
+                case "--size": size = Positive(option, value); break;
+                case "--repeat": repeat = Positive(option, value); break;
+                case "--device": device = Device.Parse(value); break;
+                default: throw new UsageException($"unknown argument '{option}'");
+            }
+        }
+        if (classes > 255) throw new UsageException("--classes must be at most 255 (255 is the ignore id)");
+
+        using var scope = DisposeScope.Enter();
+        var (prediction, target) = Masks(classes, images, size);
+        using var predictionTensor = Tensor.FromArray(prediction, images, size, size).To(device);
+        using var targetTensor = Tensor.FromArray(target, images, size, size).To(device);
+        using var matrix = new ConfusionMatrix(classes, ignoreIndex: 255);
+        matrix.Update(predictionTensor, targetTensor); // warm-up
+        matrix.Compute();
+        matrix.Reset();
+
+        var watch = Stopwatch.StartNew();
+        for (int r = 0; r < repeat; r++) matrix.Update(predictionTensor, targetTensor);
+        long checksum = ConfusionMatrixMetrics.Total(matrix.Compute());
+        watch.Stop();
+        double pixels = (double)repeat * images * size * size;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"mlnet K={classes} device={device} pixels={pixels:0} seconds={watch.Elapsed.TotalSeconds:0.0000} pixels_per_s={pixels / watch.Elapsed.TotalSeconds:0} counted={checksum}"));
+        return Task.FromResult(0);
+    }
+
+    // Same recipe as build/bench/confusion_matrix.py (different random streams, same statistics).
+    private static (byte[] Prediction, byte[] Target) Masks(int classes, int images, int size)
+    {
+        var random = new Random(0);
+        var target = new byte[images * size * size];
+        int cells = (size + 15) / 16;
+        for (int n = 0; n < images; n++)
+        {
+            var cellClass = new byte[cells * cells];
+            for (int c = 0; c < cellClass.Length; c++) cellClass[c] = (byte)random.Next(classes);
+            for (int y = 0; y < size; y++)
+                for (int x = 0; x < size; x++)
+                    target[(n * size + y) * size + x] = cellClass[(y / 16) * cells + x / 16];
+        }
+        var prediction = (byte[])target.Clone();
+        for (int i = 0; i < prediction.Length; i++)
+        {
+            double u = random.NextDouble();
+            if (u < 0.10) prediction[i] = (byte)random.Next(classes);
+            else if (u < 0.11) target[i] = 255;
+        }
+        return (prediction, target);
+    }
+
+    private static int Positive(string option, string text) =>
+        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value > 0
+            ? value
+            : throw new UsageException($"{option} must be a positive integer, got '{text}'");
+}

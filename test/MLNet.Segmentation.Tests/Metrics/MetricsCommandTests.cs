@@ -1,0 +1,150 @@
+using System.Text.Json;
+using MLNet.Segmentation.Metrics;
+using MLNet.Segmentation.Samples;
+using MLNet.Segmentation.Samples.Commands;
+
+namespace MLNet.Segmentation.Tests.Metrics;
+
+/// <summary>`mlseg metrics` end to end: PNG masks written to temporary folders, JSON checked against scikit-learn and scipy.</summary>
+[TestClass]
+public sealed class MetricsCommandTests
+{
+    private string _root = "";
+
+    [TestInitialize]
+    public void CreateFolders()
+    {
+        _root = Path.Combine(Path.GetTempPath(), "mlseg-metrics-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Pred);
+        Directory.CreateDirectory(Gt);
+    }
+
+    [TestCleanup]
+    public void DeleteFolders() => Directory.Delete(_root, recursive: true);
+
+    private string Pred => Path.Combine(_root, "pred");
+    private string Gt => Path.Combine(_root, "gt");
+
+    private static async Task<(int Code, string Output, string Error)> Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = await CommandLine.RunAsync(["metrics", .. args], output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static void Write(string path, byte[] pixels, int height, int width) => File.WriteAllBytes(path, TestPng.Gray8(pixels, height, width));
+
+    private static byte[] Bytes(JsonElement c, string property) => c.GetProperty(property).Longs().Select(v => (byte)v).ToArray();
+
+    [TestMethod]
+    public async Task JsonMatchesScikitLearnAndScipyForEachFixture()
+    {
+        foreach (var c in ConfusionMatrixTests.Cases())
+        {
+            int h = c.GetProperty("height").GetInt32(), w = c.GetProperty("width").GetInt32();
+            string name = c.GetProperty("name").GetString()! + ".png";
+            foreach (var f in Directory.GetFiles(Pred).Concat(Directory.GetFiles(Gt))) File.Delete(f);
+            Write(Path.Combine(Pred, name), Bytes(c, "prediction"), h, w);
+            Write(Path.Combine(Gt, name), Bytes(c, "target"), h, w);
+            var args = new List<string> { "--pred", Pred, "--gt", Gt, "--classes", c.GetProperty("classes").GetInt32().ToString(), "--json" };
+            if (ConfusionMatrixTests.Ignore(c) is long ignore) args.AddRange(["--ignore", ignore.ToString()]);
+
+            var (code, output, error) = await Run([.. args]);
+            Assert.AreEqual(0, code, error);
+            var json = JsonDocument.Parse(output).RootElement;
+            Fixture.AreClose(c.GetProperty("pixel_accuracy").GetDouble(), json.GetProperty("pixel_accuracy").GetDouble(), 1e-6, "pixel_accuracy");
+            Fixture.AreClose(c.GetProperty("mean_class_accuracy").GetDouble(), json.GetProperty("mean_class_accuracy").GetDouble(), 1e-6, "mean_class_accuracy");
+            Fixture.AreClose(c.GetProperty("miou").GetDouble(), json.GetProperty("miou").GetDouble(), 1e-6, "miou");
+            Fixture.AreClose(c.GetProperty("fwiou").GetDouble(), json.GetProperty("fwiou").GetDouble(), 1e-6, "fwiou");
+            var matrix = json.GetProperty("confusion_matrix").EnumerateArray().Select(r => r.Longs()).ToArray();
+            var expectedMatrix = c.GetProperty("confusion_matrix").EnumerateArray().Select(r => r.Longs()).ToArray();
+            for (int t = 0; t < expectedMatrix.Length; t++) CollectionAssert.AreEqual(expectedMatrix[t], matrix[t], $"row {t}");
+
+            var perClass = json.GetProperty("per_class").EnumerateArray().ToArray();
+            foreach (var (key, fixtureKey) in new[] { ("iou", "iou"), ("dice", "dice"), ("precision", "precision"), ("recall", "recall"), ("hd", "hd"), ("hd95", "hd95") })
+            {
+                var expected = c.GetProperty(fixtureKey).Doubles().Select(v => double.IsFinite(v) ? v : double.NaN).ToArray(); // JSON null for NaN and inf
+                var actual = perClass.Select(p => p.GetProperty(key).Number()).ToArray();
+                Fixture.AreClose(expected, actual, 1e-6, $"{name} {key}");
+            }
+            CollectionAssert.AreEqual(Enumerable.Range(0, perClass.Length).ToArray(), perClass.Select(p => p.GetProperty("class").GetInt32()).ToArray());
+        }
+    }
+
+    [TestMethod]
+    public async Task DefaultOutputIsAPerClassTable()
+    {
+        Write(Path.Combine(Pred, "a.png"), [0, 1, 1, 2], 2, 2);
+        Write(Path.Combine(Gt, "a.png"), [0, 1, 2, 2], 2, 2);
+        var (code, output, error) = await Run("--pred", Pred, "--gt", Gt, "--classes", "4");
+        Assert.AreEqual(0, code, error);
+        StringAssert.Contains(output, "class");
+        StringAssert.Contains(output, "HD95");
+        StringAssert.Contains(output, "mIoU");
+        var rows = output.Split('\n').Where(l => l.StartsWith("3 ", StringComparison.Ordinal)).ToArray();
+        Assert.AreEqual(1, rows.Length);
+        StringAssert.Contains(rows[0], "-"); // class 3 is absent: NaN prints as "-"
+    }
+
+    [TestMethod]
+    public async Task BadInputExitsNonZeroNamingTheFileAndTheProblem()
+    {
+        string predA = Path.Combine(Pred, "a.png"), gtA = Path.Combine(Gt, "a.png");
+        Write(predA, [0, 1, 1, 0], 2, 2);
+        Write(gtA, [0, 1, 1], 1, 3);
+        await ExpectError($"{predA} is 2x2 but {gtA} is 3x1");
+
+        Write(gtA, [0, 1, 7, 0], 2, 2);
+        await ExpectError(gtA, "target class id 7");
+        Write(gtA, [0, 1, 255, 0], 2, 2);
+        Assert.AreEqual(0, (await Run("--pred", Pred, "--gt", Gt, "--classes", "2", "--ignore", "255")).Code);
+
+        Write(predA, [0, 5, 1, 0], 2, 2);
+        await ExpectError(predA, "prediction class id 5");
+        Write(predA, [0, 1, 1, 0], 2, 2);
+
+        Write(Path.Combine(Pred, "b.png"), [0], 1, 1);
+        await ExpectError(Path.Combine(Pred, "b.png"), "no ground-truth mask");
+        File.Delete(Path.Combine(Pred, "b.png"));
+
+        File.WriteAllBytes(predA, [1, 2, 3]);
+        await ExpectError(predA, "not a PNG");
+        File.WriteAllBytes(predA, TestPng.Gray8([0, 1, 1, 0], 2, 2, colorType: 2));
+        await ExpectError(predA, "8-bit grayscale");
+        File.WriteAllBytes(predA, TestPng.Gray8([0, 1, 1, 0], 2, 2, interlace: 1));
+        await ExpectError(predA, "interlaced");
+
+        Assert.AreEqual(2, (await Run("--pred", Pred, "--gt", Gt)).Code);
+        Assert.AreEqual(2, (await Run("--pred", Pred, "--gt", Gt, "--classes", "0")).Code);
+
+        async Task ExpectError(params string[] fragments)
+        {
+            var (code, output, error) = await Run("--pred", Pred, "--gt", Gt, "--classes", "2");
+            Assert.AreNotEqual(0, code, output);
+            foreach (string fragment in fragments) StringAssert.Contains(error, fragment);
+        }
+    }
+
+    [TestMethod]
+    public void ReaderDecodesEveryRowFilter()
+    {
+        var random = new Random(1);
+        var pixels = new byte[13 * 17];
+        random.NextBytes(pixels);
+        var mask = MetricsMaskReader.Decode(TestPng.Gray8(pixels, 13, 17));
+        Assert.AreEqual(13, mask.Height);
+        Assert.AreEqual(17, mask.Width);
+        CollectionAssert.AreEqual(pixels, mask.Pixels);
+    }
+
+    [TestMethod]
+    public void TableFormatsNaNAndInfinity()
+    {
+        var metrics = new SegmentationMetrics(new long[,] { { 2, 0 }, { 0, 0 } });
+        string table = MetricsTable.Format(metrics, [1.5, double.NaN], [double.PositiveInfinity, double.NaN], ["background", "cell"]);
+        StringAssert.Contains(table, "background");
+        StringAssert.Contains(table, "inf");
+        StringAssert.Contains(table, "1.5000");
+    }
+}

@@ -1,0 +1,128 @@
+using MLNet.Segmentation.Engine;
+
+namespace MLNet.Segmentation.Data;
+
+/// <summary>
+/// Turns a dataset into batches: seeded shuffling per epoch, optional drop-last, per-sample joint augmentation
+/// and background prefetching on worker threads into a bounded buffer, with cancellation.
+/// Everything random derives from <see cref="DataLoaderOptions.Seed"/>, the epoch and the sample index, so an
+/// epoch's batches are the same whatever the number of workers. Batches arrive in order; the consumer owns
+/// and disposes each <see cref="SegmentationBatch"/>.
+/// </summary>
+public sealed class DataLoader
+{
+    /// <summary>A loader over <paramref name="dataset"/>.</summary>
+    public DataLoader(ISegmentationDataset dataset, DataLoaderOptions? options = null)
+    {
+        Dataset = dataset ?? throw new ArgumentNullException(nameof(dataset));
+        Options = options ?? new DataLoaderOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(Options.BatchSize, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(Options.Workers, nameof(options));
+        if (Options.Prefetch is < 1) throw new ArgumentOutOfRangeException(nameof(options), "Prefetch must be at least 1");
+    }
+
+    /// <summary>The dataset.</summary>
+    public ISegmentationDataset Dataset { get; }
+
+    /// <summary>The settings.</summary>
+    public DataLoaderOptions Options { get; }
+
+    /// <summary>Number of batches in one epoch.</summary>
+    public int BatchCount => Options.DropLast
+        ? Dataset.Count / Options.BatchSize
+        : (Dataset.Count + Options.BatchSize - 1) / Options.BatchSize;
+
+    /// <summary>The order in which epoch <paramref name="epoch"/> visits the samples.</summary>
+    public int[] EpochOrder(int epoch)
+    {
+        var order = Enumerable.Range(0, Dataset.Count).ToArray();
+        if (Options.Shuffle)
+        {
+            var random = new Random(SeedMixer.ToInt32(SeedMixer.Mix(Options.Seed, (ulong)epoch, 0x5A3F)));
+            random.Shuffle(order);
+        }
+        return order;
+    }
+
+    /// <summary>
+    /// The batches of epoch <paramref name="epoch"/>, built ahead by the workers. Stopping early (break, an
+    /// exception, or <paramref name="cancellationToken"/>, which throws <see cref="OperationCanceledException"/>)
+    /// stops the workers and disposes batches that were built but not handed out.
+    /// </summary>
+    public IEnumerable<SegmentationBatch> Epoch(int epoch, CancellationToken cancellationToken = default)
+    {
+        var batches = BatchIndices(epoch);
+        if (Options.Workers == 0) return Synchronous(batches, epoch, cancellationToken);
+        return Prefetched(batches, epoch, cancellationToken);
+    }
+
+    private IEnumerable<SegmentationBatch> Synchronous(int[][] batches, int epoch, CancellationToken cancellationToken)
+    {
+        foreach (var indices in batches)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return BuildBatch(indices, epoch);
+        }
+    }
+
+    private IEnumerable<SegmentationBatch> Prefetched(int[][] batches, int epoch, CancellationToken cancellationToken)
+    {
+        int prefetch = Options.Prefetch ?? 2 * Options.Workers;
+        using var run = new PrefetchRun(batches.Length, Options.Workers, prefetch, b => BuildBatch(batches[b], epoch), cancellationToken);
+        for (int b = 0; b < batches.Length; b++) yield return run.Take(b);
+    }
+
+    private int[][] BatchIndices(int epoch)
+    {
+        var order = EpochOrder(epoch);
+        return Enumerable.Range(0, BatchCount)
+            .Select(b => order.AsSpan(b * Options.BatchSize, Math.Min(Options.BatchSize, order.Length - b * Options.BatchSize)).ToArray())
+            .ToArray();
+    }
+
+    /// <summary>
+    /// Loads, augments and stacks the samples at <paramref name="indices"/> as in epoch <paramref name="epoch"/>
+    /// (the workers' unit of work; safe to call from any thread).
+    /// </summary>
+    public SegmentationBatch BuildBatch(IReadOnlyList<int> indices, int epoch)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        if (indices.Count == 0) throw new ArgumentException("a batch needs at least one sample", nameof(indices));
+        using var scope = DisposeScope.Enter();
+        var device = Options.Device ?? Device.Cpu;
+        var images = new Tensor[indices.Count];
+        var masks = new Tensor[indices.Count];
+        var names = new string[indices.Count];
+        for (int k = 0; k < indices.Count; k++)
+        {
+            var sample = Dataset.Get(indices[k]);
+            names[k] = sample.Name;
+            Tensor image = sample.Image, mask = sample.Mask;
+            if (!device.IsCpu) (image, mask) = (image.To(device), mask.To(device));
+            if (Options.Transform is { } transform)
+            {
+                using var generator = new Generator(SeedMixer.Mix(Options.Seed, (ulong)epoch, (ulong)indices[k]), device);
+                (image, mask) = transform.Apply(image, mask, generator);
+            }
+            if (mask.DType != DType.Int64) mask = mask.To(DType.Int64);
+            if (mask.Dim != 2 || mask.Size(0) != image.Size(1) || mask.Size(1) != image.Size(2))
+                throw new InvalidDataException($"{names[k]}: image {image.ShapeString} and mask {mask.ShapeString} differ in size");
+            if (k > 0 && !image.ShapeRef.AsSpan().SequenceEqual(images[0].ShapeRef))
+                throw new InvalidDataException(
+                    $"samples of one batch differ in size: {names[0]} is {images[0].ShapeString} but {names[k]} is {image.ShapeString}; " +
+                    "add a Resize or RandomCrop transform");
+            (images[k], masks[k]) = (image, mask);
+        }
+        var imageBatch = Tensor.Stack(images).DetachFromDisposeScope();
+        try
+        {
+            var maskBatch = Tensor.Stack(masks).DetachFromDisposeScope();
+            return new SegmentationBatch(imageBatch, maskBatch, names, indices.ToArray());
+        }
+        catch
+        {
+            imageBatch.Dispose();
+            throw;
+        }
+    }
+}

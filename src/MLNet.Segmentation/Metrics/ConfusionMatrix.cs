@@ -5,7 +5,7 @@ namespace MLNet.Segmentation.Metrics;
 /// <summary>
 /// A streaming K x K confusion matrix (rows = ground truth, columns = prediction) for up to 256 classes:
 /// <see cref="Update(Tensor, Tensor)"/> per batch, <see cref="Compute"/> (or <see cref="ComputeMetrics"/>) at the end,
-/// <see cref="Reset"/> to start again. Tensors are counted where they live: CUDA tensors with a bincount of
+/// <see cref="Reset"/> to start again. Tensors are counted where they live: CUDA (and non-uint8 CPU) tensors with a bincount of
 /// target * K + prediction on the device; CPU uint8 masks with a branch-free histogram on the host. Pixels whose
 /// target is the ignore id are skipped entirely; any other id outside [0, K) in the target, or in the prediction at a
 /// counted pixel, throws an <see cref="ArgumentException"/> naming the id, and the matrix is left unchanged.

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MLNet.Segmentation.Data;
 using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Losses;
 using MLNet.Segmentation.Metrics;

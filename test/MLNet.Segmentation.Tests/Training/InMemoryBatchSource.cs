@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Data;
 using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Training;
 
@@ -36,8 +37,9 @@ internal sealed class InMemoryBatchSource : IBatchSource, IDisposable
         for (int b = 0; b < BatchesPerEpoch; b++)
         {
             using var index = Tensor.FromArray(order[(b * _batchSize)..((b + 1) * _batchSize)]).DetachFromDisposeScope();
+            int[] picked = order[(b * _batchSize)..((b + 1) * _batchSize)].Select(i => (int)i).ToArray();
             yield return new SegmentationBatch(_images.IndexSelect(0, index).DetachFromDisposeScope(),
-                _masks.IndexSelect(0, index).DetachFromDisposeScope());
+                _masks.IndexSelect(0, index).DetachFromDisposeScope(), picked.Select(i => $"sample{i}").ToArray(), picked);
         }
     }
 

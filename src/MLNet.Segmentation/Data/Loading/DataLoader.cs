@@ -9,7 +9,7 @@ namespace MLNet.Segmentation.Data;
 /// epoch's batches are the same whatever the number of workers. Batches arrive in order; the consumer owns
 /// and disposes each <see cref="SegmentationBatch"/>.
 /// </summary>
-public sealed class DataLoader
+public sealed class DataLoader : Training.IBatchSource
 {
     /// <summary>A loader over <paramref name="dataset"/>.</summary>
     public DataLoader(ISegmentationDataset dataset, DataLoaderOptions? options = null)
@@ -26,6 +26,12 @@ public sealed class DataLoader
 
     /// <summary>The settings.</summary>
     public DataLoaderOptions Options { get; }
+
+    /// <inheritdoc />
+    int Training.IBatchSource.BatchesPerEpoch => BatchCount;
+
+    /// <inheritdoc />
+    IEnumerable<SegmentationBatch> Training.IBatchSource.GetBatches(int epoch, CancellationToken cancellationToken) => Epoch(epoch, cancellationToken);
 
     /// <summary>Number of batches in one epoch.</summary>
     public int BatchCount => Options.DropLast

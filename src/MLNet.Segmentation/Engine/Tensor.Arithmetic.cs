@@ -22,6 +22,10 @@ public sealed partial class Tensor
         return op.Tensor(ref a.T(left).I(right));
     }
 
+    // Integral multipliers go as int scalars: libtorch rejects a float alpha for integer tensors (as PyTorch does).
+    private static ref OpArgs Alpha(ref OpArgs args, double alpha) =>
+        ref alpha == Math.Floor(alpha) && Math.Abs(alpha) < 9e15 ? ref args.I((long)alpha) : ref args.D(alpha);
+
     private Tensor Unary(OpInvoker op)
     {
         var a = new OpArgs();
@@ -32,14 +36,14 @@ public sealed partial class Tensor
     public Tensor Add(Tensor other, double alpha = 1)
     {
         var a = new OpArgs();
-        return Ops.AddTensor.Tensor(ref a.T(this).T(other).D(alpha));
+        return Ops.AddTensor.Tensor(ref Alpha(ref a.T(this).T(other), alpha));
     }
 
     /// <summary>this - alpha * other (broadcasting).</summary>
     public Tensor Sub(Tensor other, double alpha = 1)
     {
         var a = new OpArgs();
-        return Ops.SubTensor.Tensor(ref a.T(this).T(other).D(alpha));
+        return Ops.SubTensor.Tensor(ref Alpha(ref a.T(this).T(other), alpha));
     }
 
     /// <summary>Elementwise product (broadcasting).</summary>
@@ -190,7 +194,7 @@ public sealed partial class Tensor
     public Tensor AddInPlace(Tensor other, double alpha = 1)
     {
         var a = new OpArgs();
-        Ops.AddInPlace.InPlace(ref a.T(this).T(other).D(alpha));
+        Ops.AddInPlace.InPlace(ref Alpha(ref a.T(this).T(other), alpha));
         return this;
     }
 

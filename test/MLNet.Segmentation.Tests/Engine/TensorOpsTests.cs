@@ -27,6 +27,10 @@ public sealed class TensorOpsTests
         Assert.AreEqual(DType.Int64, shifted.DType);
         CollectionAssert.AreEqual(new long[] { 1, 2, 3 }, shifted.ToArray<long>());
         Assert.AreEqual(DType.Float32, (labels + 0.5).DType, "a float scalar promotes like PyTorch");
+        var counts = Tensor.Zeros([3], DType.Int64);
+        counts.AddInPlace(labels).AddInPlace(labels, 2);
+        CollectionAssert.AreEqual(new long[] { 0, 3, 6 }, counts.ToArray<long>(), "integer tensors accumulate with integral alphas");
+        CollectionAssert.AreEqual(new long[] { 0, -1, -2 }, labels.Sub(labels, 2).ToArray<long>());
     }
 
     [TestMethod]

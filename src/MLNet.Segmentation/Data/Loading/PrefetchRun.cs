@@ -34,6 +34,7 @@ internal sealed class PrefetchRun : IDisposable
     internal SegmentationBatch Take(int batch)
     {
         if (batch != _nextToTake) throw new InvalidOperationException("batches are taken in order");
+        _stop.Token.ThrowIfCancellationRequested();
         var task = _slots[batch].Task;
         try
         {

@@ -38,6 +38,8 @@ public sealed class JointTransformTests
         ("normalize", Normalize.ImageNet),
         ("mirror-pad", new MirrorPad(5, 3, 7, 2)),
         ("mirror-pad-ignore", new MirrorPad(4, MaskPadding.Ignore, Ignore)),
+        ("membrane-pipeline", Pipelines.MembraneTrain(24)),
+        ("shapes-pipeline", Pipelines.ShapesTrain()),
         ("pipeline", new Compose(new RandomScale(0.75, 1.25), new RandomRotation(15, Ignore), new ElasticDeformation(),
             new RandomCrop(32, 32, Ignore), new RandomHorizontalFlip(), new ColorJitter(), new GaussianNoise(), Normalize.ImageNet)),
     ];

@@ -41,6 +41,12 @@ typedef struct {
 MLSEG_API int32_t mlseg_image_decode(const uint8_t* data, int64_t size, int32_t mode, mlseg_image_info* info,
                                      void** pixels, int64_t* byte_count);
 
+// Decodes in COLOR mode straight into planar float32 (C x H x W) samples scaled to [0, 1], converted to
+// `channels` channels (1: luminance 0.299 R + 0.587 G + 0.114 B; 3: gray replicated; alpha dropped).
+// destination holds `capacity` floats, which must equal channels * width * height (query with probe).
+MLSEG_API int32_t mlseg_image_decode_chw(const uint8_t* data, int64_t size, int32_t channels, float* destination,
+                                         int64_t capacity, mlseg_image_info* info);
+
 // Reads only the header (format, size, channels as mlseg_image_decode would give them in COLOR mode).
 MLSEG_API int32_t mlseg_image_probe(const uint8_t* data, int64_t size, mlseg_image_info* info);
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -470,7 +471,55 @@ void decode_any(const uint8_t* data, int64_t size, int32_t mode, int header_only
 #endif
 }
 
+struct FreeBuffer {
+  void operator()(void* buffer) const { std::free(buffer); }
+};
+
+// One pass from interleaved samples to scaled planar floats, with the channel conversion.
+template <typename Sample>
+void to_planar(const Sample* source, int source_channels, int64_t pixels, int channels, float scale, float* destination) {
+  const int color = (source_channels == 2 || source_channels == 4) ? source_channels - 1 : source_channels;
+  float* plane0 = destination;
+  float* plane1 = destination + pixels;
+  float* plane2 = destination + 2 * pixels;
+  for (int64_t p = 0; p < pixels; p++) {
+    const Sample* px = source + p * source_channels;
+    if (channels == 1) {
+      plane0[p] = color == 1 ? px[0] * scale : (0.299f * px[0] + 0.587f * px[1] + 0.114f * px[2]) * scale;
+    } else if (color == 1) {
+      const float v = px[0] * scale;
+      plane0[p] = v;
+      plane1[p] = v;
+      plane2[p] = v;
+    } else {
+      plane0[p] = px[0] * scale;
+      plane1[p] = px[1] * scale;
+      plane2[p] = px[2] * scale;
+    }
+  }
+}
+
 }  // namespace
+
+MLSEG_API int32_t mlseg_image_decode_chw(const uint8_t* data, int64_t size, int32_t channels, float* destination,
+                                         int64_t capacity, mlseg_image_info* info) {
+  return mlseg::guarded([&] {
+    if (channels != 1 && channels != 3) throw std::invalid_argument("planar decoding gives 1 or 3 channels");
+    if (destination == nullptr) throw std::invalid_argument("null destination");
+    void* raw = nullptr;
+    int64_t bytes = 0;
+    decode_any(data, size, MLSEG_DECODE_COLOR, 0, info, &raw, &bytes);
+    std::unique_ptr<void, FreeBuffer> buffer(raw);
+    const int64_t pixels = static_cast<int64_t>(info->width) * info->height;
+    if (capacity != pixels * channels)
+      throw std::invalid_argument("destination size does not match the decoded image (" + std::to_string(info->width) +
+                                  "x" + std::to_string(info->height) + ")");
+    if (info->bit_depth == 16)
+      to_planar(static_cast<const uint16_t*>(raw), info->channels, pixels, channels, 1.0f / 65535.0f, destination);
+    else
+      to_planar(static_cast<const uint8_t*>(raw), info->channels, pixels, channels, 1.0f / 255.0f, destination);
+  });
+}
 
 MLSEG_API int32_t mlseg_image_decode(const uint8_t* data, int64_t size, int32_t mode, mlseg_image_info* info,
                                      void** pixels, int64_t* byte_count) {

@@ -16,8 +16,9 @@ public static class DataFunctional
     public static Tensor InterpolateArea(Tensor input, Size2 size) => Functional.AdaptiveAvgPool2d(input, size);
 
     /// <summary>
-    /// Nearest-neighbour resize of the last two dimensions of an integer (or any) tensor by index selection,
-    /// with PyTorch's "nearest" rule src = floor(dst * in / out): values are copied, never mixed.
+    /// Nearest-neighbour resize of the last two dimensions of an integer (or any) tensor by index selection:
+    /// values are copied, never mixed. Pixel centres are matched (src = floor((dst + 0.5) * in / out), PyTorch's
+    /// "nearest-exact" and PIL's rule), so a resized mask stays aligned with a bilinearly resized image.
     /// </summary>
     public static Tensor ResizeNearest(Tensor input, Size2 size)
     {
@@ -32,8 +33,8 @@ public static class DataFunctional
     private static Tensor NearestIndices(long inputSize, long outputSize, Device device)
     {
         var indices = new long[outputSize];
-        float scale = (float)inputSize / outputSize;
-        for (long k = 0; k < outputSize; k++) indices[k] = Math.Min((long)Math.Floor(k * scale), inputSize - 1);
+        double scale = (double)inputSize / outputSize;
+        for (long k = 0; k < outputSize; k++) indices[k] = Math.Min((long)Math.Floor((k + 0.5) * scale), inputSize - 1);
         var host = Tensor.FromArray(indices);
         if (device.IsCpu) return host;
         using (host) return host.To(device);

@@ -149,6 +149,24 @@ public sealed class ImageCodecTests
     }
 
     [TestMethod]
+    public void PlanarDecodingConvertsChannelsAndDepths()
+    {
+        using var scope = DisposeScope.Enter();
+        var rgba = PngWriter.Build(2, 1, 8, PngWriter.Rgba, [255, 0, 0, 9, 0, 0, 255, 9]);
+        CollectionAssert.AreEqual(new float[] { 1, 0, 0, 0, 0, 1 }, ImageDecoder.DecodeTensor(rgba, "rgba.png", 3).ToArray<float>());
+        var gray = ImageDecoder.DecodeTensor(rgba, "rgba.png", 1).ToArray<float>();
+        Assert.AreEqual(0.299f, gray[0], 1e-5);
+        Assert.AreEqual(0.114f, gray[1], 1e-5);
+        CollectionAssert.AreEqual(new long[] { 4, 1, 2 }, ImageDecoder.DecodeTensor(rgba, "rgba.png").Shape);
+
+        var deepGray = PngWriter.Build(2, 1, 16, PngWriter.Gray, [65535, 13107], interlaced: true);
+        var replicated = ImageDecoder.DecodeTensor(deepGray, "deep.png", 3).ToArray<float>();
+        CollectionAssert.AreEqual(new[] { 1f, 0.2f, 1f, 0.2f, 1f, 0.2f }, replicated.Select(v => MathF.Round(v, 5)).ToArray());
+        var jpeg = ImageEncoder.EncodeJpeg(new Image(8, 8, 1, Enumerable.Repeat((byte)128, 64).ToArray()));
+        Assert.AreEqual(128 / 255.0, ImageDecoder.DecodeTensor(jpeg, "gray.jpg", 3).Mean().ToDouble(), 2 / 255.0);
+    }
+
+    [TestMethod]
     public void ErrorsNameTheFile()
     {
         string folder = Directory.CreateTempSubdirectory("mlseg-codec-").FullName;

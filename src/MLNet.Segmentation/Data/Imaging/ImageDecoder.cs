@@ -61,9 +61,36 @@ public static class ImageDecoder
     public static Tensor ReadTensor(string path, int? channels = null) => DecodeTensor(ReadFile(path), path, channels);
 
     /// <summary>Decodes encoded bytes into a float32 C x H x W tensor in [0, 1] (see <see cref="ReadTensor"/>).</summary>
-    public static Tensor DecodeTensor(ReadOnlySpan<byte> data, string source = "<memory>", int? channels = null)
+    public static unsafe Tensor DecodeTensor(ReadOnlySpan<byte> data, string source = "<memory>", int? channels = null)
     {
         if (channels is { } c && c is < 1 or > 4) throw new ArgumentOutOfRangeException(nameof(channels), c, "1..4 channels");
+        var header = Probe(data, source);
+        int wanted = channels ?? header.Channels;
+        if (wanted is 1 or 3)
+        {
+            // One native pass: decode, convert channels, scale, write planar floats into the tensor.
+            var tensor = Tensor.Empty([wanted, header.Height, header.Width]);
+            try
+            {
+                NativeImageInfo info;
+                int status;
+                fixed (byte* ptr = data)
+                    status = ImageNative.mlseg_image_decode_chw(ptr, data.Length, wanted, (float*)ImageNative.DataPointer(tensor),
+                        tensor.NumberOfElements, &info);
+                if (status != 0) throw new InvalidDataException($"{source}: {NativeStatus.LastError()}");
+                return tensor;
+            }
+            catch
+            {
+                tensor.Dispose();
+                throw;
+            }
+        }
+        return DecodeTensorGeneral(data, source, wanted);
+    }
+
+    private static Tensor DecodeTensorGeneral(ReadOnlySpan<byte> data, string source, int channels)
+    {
         using var pixels = DecodeNative(data, source, ImageDecodeMode.Color, out var info);
         using var scope = DisposeScope.Enter();
         Tensor hwc;
@@ -82,7 +109,7 @@ public static class ImageDecoder
             max = byte.MaxValue;
         }
         var chw = hwc.Permute(2, 0, 1).To(DType.Float32).MulInPlace(1.0 / max);
-        if (channels is { } wanted) chw = ConvertChannels(chw, wanted, source);
+        chw = ConvertChannels(chw, channels, source);
         return chw.Contiguous().MoveToOuterDisposeScope();
     }
 

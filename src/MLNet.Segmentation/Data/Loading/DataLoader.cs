@@ -18,6 +18,7 @@ public sealed class DataLoader : Training.IBatchSource
         Options = options ?? new DataLoaderOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.BatchSize, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegative(Options.Workers, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Options.WorkerIntraOpThreads, 1, nameof(options));
         if (Options.Prefetch is < 1) throw new ArgumentOutOfRangeException(nameof(options), "Prefetch must be at least 1");
     }
 
@@ -74,7 +75,8 @@ public sealed class DataLoader : Training.IBatchSource
     private IEnumerable<SegmentationBatch> Prefetched(int[][] batches, int epoch, CancellationToken cancellationToken)
     {
         int prefetch = Options.Prefetch ?? 2 * Options.Workers;
-        using var run = new PrefetchRun(batches.Length, Options.Workers, prefetch, b => BuildBatch(batches[b], epoch), cancellationToken);
+        using var run = new PrefetchRun(batches.Length, Options.Workers, prefetch, b => BuildBatch(batches[b], epoch),
+            () => WorkerThreads.LimitParallelism(Options.WorkerIntraOpThreads), cancellationToken);
         for (int b = 0; b < batches.Length; b++) yield return run.Take(b);
     }
 

@@ -21,6 +21,12 @@ public sealed record DataLoaderOptions
     /// <summary>Background threads building batches (0: build on the consuming thread).</summary>
     public int Workers { get; init; } = 2;
 
+    /// <summary>
+    /// libtorch intra-op threads of each worker (default 1, as PyTorch's DataLoader workers): parallelism comes
+    /// from the workers, and the training thread's own setting is left unchanged.
+    /// </summary>
+    public int WorkerIntraOpThreads { get; init; } = 1;
+
     /// <summary>Most batches built ahead of the consumer (default: twice the workers).</summary>
     public int? Prefetch { get; init; }
 

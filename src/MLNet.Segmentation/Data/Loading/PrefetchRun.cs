@@ -11,17 +11,20 @@ internal sealed class PrefetchRun : IDisposable
     private readonly SemaphoreSlim _capacity;
     private readonly CancellationTokenSource _stop;
     private readonly Func<int, SegmentationBatch> _build;
+    private readonly Action _workerStart;
     private readonly Thread[] _workers;
     private int _nextToBuild = -1;
     private int _nextToTake;
 
-    internal PrefetchRun(int batchCount, int workers, int capacity, Func<int, SegmentationBatch> build, CancellationToken cancellationToken)
+    internal PrefetchRun(int batchCount, int workers, int capacity, Func<int, SegmentationBatch> build, Action workerStart,
+        CancellationToken cancellationToken)
     {
         _slots = new TaskCompletionSource<SegmentationBatch>[batchCount];
         for (int b = 0; b < batchCount; b++) _slots[b] = new(TaskCreationOptions.RunContinuationsAsynchronously);
         _capacity = new SemaphoreSlim(capacity, capacity);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _build = build;
+        _workerStart = workerStart;
         _workers = new Thread[Math.Min(workers, Math.Max(batchCount, 1))];
         for (int w = 0; w < _workers.Length; w++)
         {
@@ -34,6 +37,7 @@ internal sealed class PrefetchRun : IDisposable
     internal SegmentationBatch Take(int batch)
     {
         if (batch != _nextToTake) throw new InvalidOperationException("batches are taken in order");
+        _stop.Token.ThrowIfCancellationRequested();
         var task = _slots[batch].Task;
         try
         {
@@ -52,6 +56,17 @@ internal sealed class PrefetchRun : IDisposable
     private void Work()
     {
         var token = _stop.Token;
+        try
+        {
+            _workerStart();
+        }
+        catch (Exception e)
+        {
+            // Fail the first batch this worker would build rather than losing the error.
+            int failed = Interlocked.Increment(ref _nextToBuild);
+            if (failed < _slots.Length) _slots[failed].TrySetException(e);
+            return;
+        }
         try
         {
             while (true)

@@ -28,10 +28,21 @@ public sealed class MaskReader
     public Tensor Read(string path) => Decode(ImageDecoder.ReadFile(path), path);
 
     /// <summary>Decodes mask bytes as an H x W int64 tensor; <paramref name="source"/> names them in errors.</summary>
-    public Tensor Decode(ReadOnlySpan<byte> data, string source = "<memory>")
+    public unsafe Tensor Decode(ReadOnlySpan<byte> data, string source = "<memory>")
     {
-        var ids = DecodeIds(data, source, out int width, out int height);
-        return Tensor.FromSpan<long>(ids, [height, width]);
+        var image = ImageDecoder.Decode(data, source, ImageDecodeMode.Raw);
+        // The ids are written straight into the tensor's memory.
+        var tensor = Tensor.Empty([image.Height, image.Width], DType.Int64);
+        try
+        {
+            Fill(image, new Span<long>(ImageNative.DataPointer(tensor), checked((int)tensor.NumberOfElements)), source);
+            return tensor;
+        }
+        catch
+        {
+            tensor.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Decodes mask bytes into row-major class ids.</summary>
@@ -39,57 +50,63 @@ public sealed class MaskReader
     {
         var image = ImageDecoder.Decode(data, source, ImageDecodeMode.Raw);
         (width, height) = (image.Width, image.Height);
+        var ids = new long[(long)image.Width * image.Height];
+        Fill(image, ids, source);
+        return ids;
+    }
+
+    private void Fill(Image image, Span<long> ids, string source)
+    {
         var encoding = Options.Encoding;
         if (encoding == MaskEncoding.Auto)
             encoding = image.SourceIsPalette ? MaskEncoding.PaletteIndices
                 : image.Channels >= 3 ? MaskEncoding.RgbColors : MaskEncoding.ClassIds;
-        return encoding switch
+        switch (encoding)
         {
-            MaskEncoding.ClassIds => ClassIds(image, source),
-            MaskEncoding.PaletteIndices => PaletteIndices(image, source),
-            MaskEncoding.RgbColors => Colors(image, source),
-            MaskEncoding.Binary => Binary(image, source),
-            _ => throw new ArgumentOutOfRangeException(nameof(Options), encoding, "unknown mask encoding"),
-        };
+            case MaskEncoding.ClassIds: ClassIds(image, ids, source); break;
+            case MaskEncoding.PaletteIndices: PaletteIndices(image, ids, source); break;
+            case MaskEncoding.RgbColors: Colors(image, ids, source); break;
+            case MaskEncoding.Binary: Binary(image, ids, source); break;
+            default: throw new ArgumentOutOfRangeException(nameof(Options), encoding, "unknown mask encoding");
+        }
     }
 
-    private long[] ClassIds(Image image, string source)
+    private void ClassIds(Image image, Span<long> ids, string source)
     {
         RequireSingleChannel(image, source, "class-id masks are single-channel gray PNGs (use MaskEncoding.RgbColors for colour masks)");
         if (image.BitDepth == 16)
         {
             var samples = image.Pixels16;
-            var ids = new long[samples.Length];
             for (int k = 0; k < ids.Length; k++) ids[k] = samples[k];
             for (int k = 0; k < ids.Length; k++)
                 if (!IsValid(ids[k])) ThrowOutOfRange(ids, k, image, source);
-            return ids;
+            return;
         }
         var lut = new long[256];
         for (int v = 0; v < 256; v++) lut[v] = v;
-        return Map8(image, lut, source);
+        Map8(image, lut, ids, source);
     }
 
-    private long[] PaletteIndices(Image image, string source)
+    private void PaletteIndices(Image image, Span<long> ids, string source)
     {
         if (!image.SourceIsPalette)
             throw new InvalidDataException($"{source}: expected a palette (indexed-colour) PNG mask, found a {image.Channels}-channel {image.SourceFormat} image");
         var lut = new long[256];
         for (int v = 0; v < 256; v++) lut[v] = v;
-        return Map8(image, lut, source);
+        Map8(image, lut, ids, source);
     }
 
-    private long[] Binary(Image image, string source)
+    private void Binary(Image image, Span<long> ids, string source)
     {
         RequireSingleChannel(image, source, "binary masks are single-channel gray images");
         if (image.BitDepth != 8 || image.SourceIsPalette)
             throw new InvalidDataException($"{source}: binary masks are 8-bit gray images (0 and 255)");
         var lut = new long[256];
         for (int v = 0; v < 256; v++) lut[v] = v >= 128 ? 1 : 0;
-        return Map8(image, lut, source);
+        Map8(image, lut, ids, source);
     }
 
-    private long[] Colors(Image image, string source)
+    private void Colors(Image image, Span<long> ids, string source)
     {
         var table = Options.ColorTable
             ?? throw new InvalidDataException($"{source}: a colour mask needs MaskOptions.ColorTable (colour → class)");
@@ -100,13 +117,13 @@ public sealed class MaskReader
             Array.Fill(lut, Invalid);
             var palette = image.Palette!;
             for (int k = 0; k < palette.Count; k++) lut[k] = ColorId(table, palette[k]);
-            return Map8(image, lut, source);
+            Map8(image, lut, ids, source);
+            return;
         }
         if (image.Channels < 3 || image.BitDepth != 8)
             throw new InvalidDataException($"{source}: colour masks are 8-bit RGB(A) images, found {image.Channels} channel(s) of {image.BitDepth} bits");
         var pixels = image.Pixels8;
         int channels = image.Channels;
-        var ids = new long[(long)image.Width * image.Height];
         var packedTable = new Dictionary<int, long>(table.Count);
         foreach (var (color, id) in table) packedTable[color.Packed] = id;
         int lastColor = -1;
@@ -130,7 +147,6 @@ public sealed class MaskReader
         }
         for (int k = 0; k < ids.Length; k++)
             if (!IsValid(ids[k])) ThrowOutOfRange(ids, k, image, source);
-        return ids;
     }
 
     private long ColorId(IReadOnlyDictionary<Rgb, long> table, Rgb color)
@@ -140,10 +156,9 @@ public sealed class MaskReader
     }
 
     // Maps 8-bit single-channel samples through a 256-entry table, checking each used entry once.
-    private long[] Map8(Image image, long[] lut, string source)
+    private void Map8(Image image, long[] lut, Span<long> ids, string source)
     {
         var samples = image.Pixels8;
-        var ids = new long[samples.Length];
         Span<bool> seen = stackalloc bool[256];
         for (int k = 0; k < samples.Length; k++)
         {
@@ -165,13 +180,12 @@ public sealed class MaskReader
             }
             ids[k] = id;
         }
-        return ids;
     }
 
     private bool IsValid(long id) =>
         id == Options.IgnoreIndex || Options.NumClasses is not { } n || (id >= 0 && id < n);
 
-    private void ThrowOutOfRange(long[] ids, int first, Image image, string source)
+    private void ThrowOutOfRange(ReadOnlySpan<long> ids, int first, Image image, string source)
     {
         long id = ids[first];
         long count = 0;

@@ -4,7 +4,7 @@ using System.Text;
 
 namespace MLNet.Segmentation.Tests.Metrics;
 
-/// <summary>A tiny PNG encoder for test masks (zlib via ZLibStream; CRCs written as zero, which the reader does not check).</summary>
+/// <summary>A tiny PNG encoder for test masks (zlib via ZLibStream, CRC-32 per chunk).</summary>
 internal static class TestPng
 {
     /// <summary>PNG bytes of an 8-bit grayscale image; row y uses filter type y % 5 unless <paramref name="filter"/> is set.</summary>
@@ -49,9 +49,23 @@ internal static class TestPng
         Span<byte> length = stackalloc byte[4];
         BinaryPrimitives.WriteInt32BigEndian(length, data.Length);
         png.Write(length);
-        png.Write(Encoding.ASCII.GetBytes(type));
+        byte[] typeBytes = Encoding.ASCII.GetBytes(type);
+        png.Write(typeBytes);
         png.Write(data);
-        png.Write(new byte[4]);
+        Span<byte> crc = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32(data, Crc32(typeBytes, 0xFFFFFFFFu)) ^ 0xFFFFFFFFu);
+        png.Write(crc);
+    }
+
+    // The PNG/zlib CRC-32 (reflected polynomial 0xEDB88320), bit by bit: test data is tiny.
+    private static uint Crc32(ReadOnlySpan<byte> bytes, uint crc)
+    {
+        foreach (byte b in bytes)
+        {
+            crc ^= b;
+            for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+        }
+        return crc;
     }
 
     private static int Paeth(int a, int b, int c)

@@ -59,7 +59,6 @@ MLSEG_API int32_t mlseg_cuda_device_count(int32_t* count);
 MLSEG_API int32_t mlseg_cuda_synchronize(int32_t device_index);
 MLSEG_API int32_t mlseg_get_num_threads(int32_t* threads);
 MLSEG_API int32_t mlseg_set_num_threads(int32_t threads);
-MLSEG_API int32_t mlseg_set_num_interop_threads(int32_t threads);
 MLSEG_API int32_t mlseg_manual_seed(uint64_t seed);
 MLSEG_API int32_t mlseg_grad_enabled(int32_t* enabled);
 MLSEG_API int32_t mlseg_set_grad_enabled(int32_t enabled);
@@ -95,6 +94,5 @@ MLSEG_API int32_t mlseg_tensor_backward(mlseg_tensor tensor, mlseg_tensor gradie
 
 // Operators through libtorch's dispatcher (autograd included).
 MLSEG_API int32_t mlseg_op_find(const char* name, const char* overload_name, mlseg_op* out);
-MLSEG_API int32_t mlseg_op_schema(mlseg_op op, char* buffer, int32_t capacity);
 MLSEG_API int32_t mlseg_op_call(mlseg_op op, const mlseg_arg* args, int32_t arg_count, mlseg_result* results,
                                 int32_t result_capacity, int32_t* result_count);

@@ -5,8 +5,6 @@
 #include <ATen/core/ivalue.h>
 #include <ATen/core/jit_type.h>
 
-#include <cstring>
-#include <sstream>
 #include <vector>
 
 #include "bridge_common.h"
@@ -172,16 +170,6 @@ MLSEG_API int32_t mlseg_op_find(const char* name, const char* overload_name, mls
                 (overload_name != nullptr && *overload_name) ? std::string(".") + overload_name : std::string(),
                 " is registered in this libtorch");
     *out = new c10::OperatorHandle(*handle);
-  });
-}
-
-MLSEG_API int32_t mlseg_op_schema(mlseg_op op, char* buffer, int32_t capacity) {
-  return guarded([&] {
-    TORCH_CHECK(op != nullptr && buffer != nullptr && capacity > 0, "bad arguments to mlseg_op_schema");
-    std::ostringstream text;
-    text << static_cast<c10::OperatorHandle*>(op)->schema();
-    std::strncpy(buffer, text.str().c_str(), static_cast<size_t>(capacity) - 1);
-    buffer[capacity - 1] = '\0';
   });
 }
 

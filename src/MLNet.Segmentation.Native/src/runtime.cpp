@@ -44,13 +44,6 @@ MLSEG_API int32_t mlseg_set_num_threads(int32_t threads) {
   });
 }
 
-MLSEG_API int32_t mlseg_set_num_interop_threads(int32_t threads) {
-  return guarded([&] {
-    TORCH_CHECK(threads > 0, "thread count must be positive, got ", threads);
-    at::set_num_interop_threads(threads);
-  });
-}
-
 MLSEG_API int32_t mlseg_manual_seed(uint64_t seed) {
   return guarded([&] { at::manual_seed(seed); });
 }

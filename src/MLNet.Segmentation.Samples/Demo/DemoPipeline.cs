@@ -99,12 +99,12 @@ public sealed class DemoPipeline(DemoSettings settings, TextWriter output)
                 if (double.IsFinite(perClass[c].Percentile95)) { hdSums[c] += perClass[c].Percentile95; hdCounts[c]++; }
             if (i < settings.Samples)
             {
-                var predictionImage = MaskVisualizer.Colorize(predicted, Description.Colors);
+                var predictionImage = ImageEncoder.MaskImage(predicted, Description.Colors);
                 var overlayImage = MaskVisualizer.Overlay(sample.Image, predicted, Description.Colors);
                 ImageEncoder.WritePng(Path.Combine(predictions, $"{sample.Name}.png"), predictionImage);
                 ImageEncoder.WritePng(Path.Combine(overlays, $"{sample.Name}.png"), overlayImage);
                 samples.Add(new ReportSample(sample.Name, ImageEncoder.EncodePng(Image.FromTensor(sample.Image)),
-                    ImageEncoder.EncodePng(MaskVisualizer.Colorize(sample.Mask, Description.Colors)),
+                    ImageEncoder.EncodePng(ImageEncoder.MaskImage(sample.Mask, Description.Colors)),
                     ImageEncoder.EncodePng(predictionImage), ImageEncoder.EncodePng(overlayImage)));
             }
         }

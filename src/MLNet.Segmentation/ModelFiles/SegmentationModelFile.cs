@@ -48,25 +48,15 @@ public static class SegmentationModelFile
         var complete = manifest with { Architecture = key, Options = options, NumClasses = (int)model.NumClasses, InChannels = (int)model.InChannels };
         complete.Validate();
 
-        string full = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
+        IO.AtomicFile.Write(path, file =>
         {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            using (var zip = new ZipArchive(file, ZipArchiveMode.Create))
-            {
-                using (var stream = zip.CreateEntry(ManifestEntry, CompressionLevel.Optimal).Open())
-                    JsonSerializer.Serialize(stream, complete, ArchitectureRegistry.JsonOptions);
-                using var weights = zip.CreateEntry(WeightsEntry, CompressionLevel.Fastest).Open();
-                using var state = model.StateDict();
-                SafeTensors.Write(weights, state);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+            using var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true);
+            using (var stream = zip.CreateEntry(ManifestEntry, CompressionLevel.Optimal).Open())
+                JsonSerializer.Serialize(stream, complete, ArchitectureRegistry.JsonOptions);
+            using var weights = zip.CreateEntry(WeightsEntry, CompressionLevel.Fastest).Open();
+            using var state = model.StateDict();
+            SafeTensors.Write(weights, state);
+        });
     }
 
     /// <summary>Reads only the manifest of a model file (validated).</summary>

@@ -9,9 +9,7 @@ public class Conv2d : Module
     public Conv2d(long inChannels, long outChannels, Size2 kernelSize, Size2? stride = null, Size2? padding = null,
         Size2? dilation = null, long groups = 1, bool bias = true, Generator? generator = null)
     {
-        if (inChannels <= 0 || outChannels <= 0) throw new ArgumentOutOfRangeException(nameof(inChannels), "channel counts must be positive");
-        if (groups <= 0 || inChannels % groups != 0 || outChannels % groups != 0)
-            throw new ArgumentException($"groups ({groups}) must divide both channel counts ({inChannels}, {outChannels})", nameof(groups));
+        CheckChannels(inChannels, outChannels, groups);
         InChannels = inChannels;
         OutChannels = outChannels;
         KernelSize = kernelSize;
@@ -28,6 +26,14 @@ public class Conv2d : Module
             Init.Uniform(b, 1.0 / Math.Sqrt(inChannels / groups * kernelSize.Height * kernelSize.Width), generator);
             RegisterParameter("bias", b);
         }
+    }
+
+    /// <summary>Throws unless both channel counts are positive and divisible by <paramref name="groups"/> (shared by the convolutions).</summary>
+    internal static void CheckChannels(long inChannels, long outChannels, long groups)
+    {
+        if (inChannels <= 0 || outChannels <= 0) throw new ArgumentOutOfRangeException(nameof(inChannels), "channel counts must be positive");
+        if (groups <= 0 || inChannels % groups != 0 || outChannels % groups != 0)
+            throw new ArgumentException($"groups ({groups}) must divide both channel counts ({inChannels}, {outChannels})", nameof(groups));
     }
 
     /// <summary>Input channels.</summary>

@@ -11,9 +11,7 @@ public sealed class ConvTranspose2d : Module
     public ConvTranspose2d(long inChannels, long outChannels, Size2 kernelSize, Size2? stride = null, Size2? padding = null,
         Size2? outputPadding = null, long groups = 1, bool bias = true, Size2? dilation = null, Generator? generator = null)
     {
-        if (inChannels <= 0 || outChannels <= 0) throw new ArgumentOutOfRangeException(nameof(inChannels), "channel counts must be positive");
-        if (groups <= 0 || inChannels % groups != 0 || outChannels % groups != 0)
-            throw new ArgumentException($"groups ({groups}) must divide both channel counts ({inChannels}, {outChannels})", nameof(groups));
+        Conv2d.CheckChannels(inChannels, outChannels, groups);
         InChannels = inChannels;
         OutChannels = outChannels;
         KernelSize = kernelSize;

@@ -3,29 +3,12 @@ using MLNet.Segmentation.Engine;
 
 namespace MLNet.Segmentation.Reports;
 
-/// <summary>Pictures of masks for people: class colours, and predictions blended over the input image.</summary>
+/// <summary>
+/// Pictures of masks for people: predictions blended over the input image (for the class colours alone use
+/// <see cref="ImageEncoder.MaskImage"/>, a palette image).
+/// </summary>
 public static class MaskVisualizer
 {
-    /// <summary>An RGB image of an H x W class-id mask with one colour per class (ids without a colour are black).</summary>
-    public static Image Colorize(Tensor mask, IReadOnlyList<Rgb> colours)
-    {
-        ArgumentNullException.ThrowIfNull(mask);
-        ArgumentNullException.ThrowIfNull(colours);
-        if (mask.Dim != 2) throw new ArgumentException($"expected an H x W mask, got {mask.ShapeString}", nameof(mask));
-        int height = (int)mask.Size(0), width = (int)mask.Size(1);
-        long[] ids;
-        using (var asLong = mask.To(Device.Cpu, DType.Int64)) ids = asLong.ToArray<long>();
-        var pixels = new byte[ids.Length * 3];
-        for (int i = 0; i < ids.Length; i++)
-        {
-            var c = ids[i] >= 0 && ids[i] < colours.Count ? colours[(int)ids[i]] : new Rgb(0, 0, 0);
-            pixels[3 * i] = c.R;
-            pixels[3 * i + 1] = c.G;
-            pixels[3 * i + 2] = c.B;
-        }
-        return new Image(width, height, 3, pixels);
-    }
-
     /// <summary>
     /// The C x H x W image (values in [0, 1], 1 or 3 channels) with the mask's class colours blended in at
     /// <paramref name="opacity"/>; class <paramref name="transparentClass"/> (e.g. background) is left unblended.

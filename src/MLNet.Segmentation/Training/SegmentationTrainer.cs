@@ -147,8 +147,9 @@ public sealed class SegmentationTrainer
     private double TrainStep(SegmentationBatch batch, Optimizer optimizer)
     {
         using var scope = DisposeScope.Enter();
-        var images = batch.Images.Device == Device ? batch.Images : batch.Images.To(Device);
-        var masks = batch.Masks.Device == Device ? batch.Masks : batch.Masks.To(Device);
+        // To(Device) aliases (no copy) when the batch is already there.
+        var images = batch.Images.To(Device);
+        var masks = batch.Masks.To(Device);
         var logits = _model.Forward(images);
         var loss = _loss.Compute(logits, masks);
         optimizer.ZeroGrad();
@@ -172,10 +173,8 @@ public sealed class SegmentationTrainer
                 using (batch)
                 using (DisposeScope.Enter())
                 {
-                    var images = batch.Images.Device == Device ? batch.Images : batch.Images.To(Device);
-                    var masks = batch.Masks.Device == Device ? batch.Masks : batch.Masks.To(Device);
-                    var prediction = _model.Forward(images).ArgMax(1);
-                    matrix.Update(prediction, masks);
+                    var prediction = _model.Forward(batch.Images.To(Device)).ArgMax(1);
+                    matrix.Update(prediction, batch.Masks.To(Device));
                 }
             }
         }

@@ -67,14 +67,11 @@ public sealed class SegmentationPredictorTests
                 using var p = predictor.Predict(inputs[i]);
                 expected[i] = p.ClassIds.ToArray<long>();
             }
-        var actual = new long[8][];
         Parallel.For(0, 32, new ParallelOptions { MaxDegreeOfParallelism = 4 }, k =>
         {
             int i = k % 8;
             using var p = predictor.Predict(inputs[i]);
-            var ids = p.ClassIds.ToArray<long>();
-            lock (actual) actual[i] = ids;
-            CollectionAssert.AreEqual(expected[i], ids, $"input {i}");
+            CollectionAssert.AreEqual(expected[i], p.ClassIds.ToArray<long>(), $"input {i}");
         });
         foreach (var t in inputs) t.Dispose();
     }

@@ -1,14 +1,13 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using System.Text;
 
 namespace MLNet.Segmentation.Tests.Metrics;
 
-/// <summary>A tiny PNG encoder for test masks (zlib via ZLibStream, CRC-32 per chunk).</summary>
+/// <summary>A tiny 8-bit grayscale PNG encoder for test masks that uses all five row filters (chunks via <see cref="Data.PngWriter"/>).</summary>
 internal static class TestPng
 {
     /// <summary>PNG bytes of an 8-bit grayscale image; row y uses filter type y % 5 unless <paramref name="filter"/> is set.</summary>
-    internal static byte[] Gray8(byte[] pixels, int height, int width, int? filter = null, byte colorType = 0, byte bitDepth = 8, byte interlace = 0)
+    internal static byte[] Gray8(byte[] pixels, int height, int width, int? filter = null)
     {
         var raw = new byte[(width + 1) * height];
         for (int y = 0; y < height; y++)
@@ -32,9 +31,7 @@ internal static class TestPng
         var header = new byte[13];
         BinaryPrimitives.WriteInt32BigEndian(header, width);
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
-        header[8] = bitDepth;
-        header[9] = colorType;
-        header[12] = interlace;
+        header[8] = 8;
         Chunk(png, "IHDR", header);
         var data = compressed.ToArray();
         // Split the zlib stream over two IDAT chunks, as encoders may.
@@ -44,29 +41,7 @@ internal static class TestPng
         return png.ToArray();
     }
 
-    private static void Chunk(Stream png, string type, ReadOnlySpan<byte> data)
-    {
-        Span<byte> length = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(length, data.Length);
-        png.Write(length);
-        byte[] typeBytes = Encoding.ASCII.GetBytes(type);
-        png.Write(typeBytes);
-        png.Write(data);
-        Span<byte> crc = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32(data, Crc32(typeBytes, 0xFFFFFFFFu)) ^ 0xFFFFFFFFu);
-        png.Write(crc);
-    }
-
-    // The PNG/zlib CRC-32 (reflected polynomial 0xEDB88320), bit by bit: test data is tiny.
-    private static uint Crc32(ReadOnlySpan<byte> bytes, uint crc)
-    {
-        foreach (byte b in bytes)
-        {
-            crc ^= b;
-            for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
-        }
-        return crc;
-    }
+    private static void Chunk(Stream png, string type, ReadOnlySpan<byte> data) => Data.PngWriter.WriteChunk(png, type, data.ToArray());
 
     private static int Paeth(int a, int b, int c)
     {

@@ -9,28 +9,47 @@ public sealed class OptimizerTests
 {
     private static readonly JsonElement Fixture = TrainingFixtures.Load("optimizers.json");
 
-    // Runs the fixture's least-squares problem with our optimizer and returns (p, q) after each step.
+    // The fixture's least-squares problem, loss = |A p - b|^2 + sum(q^2 c), built in the current dispose scope.
+    private sealed class LeastSquares
+    {
+        private readonly Tensor _a, _b, _c;
+
+        public LeastSquares()
+        {
+            var problem = Fixture.GetProperty("problem");
+            _a = Tensor.FromArray(problem.GetProperty("a").Flatten(), 4, 3);
+            _b = Tensor.FromArray(problem.GetProperty("b").Doubles());
+            _c = Tensor.FromArray(problem.GetProperty("c").Doubles(), 2, 2);
+            P = Tensor.FromArray(problem.GetProperty("p0").Doubles()).RequiresGrad_();
+            Q = Tensor.FromArray(problem.GetProperty("q0").Doubles(), 2, 2).RequiresGrad_();
+        }
+
+        public Tensor P { get; }
+        public Tensor Q { get; }
+
+        // One optimizer step on the loss (gradients recomputed from scratch), optionally clipping the gradient norm.
+        public void Step(Optimizer optimizer, double? clip = null)
+        {
+            using var scope = DisposeScope.Enter();
+            optimizer.ZeroGrad();
+            var residual = _a.MatMul(P) - _b;
+            ((residual * residual).Sum() + (Q * Q * _c).Sum()).Backward();
+            if (clip is double limit) GradientClipping.ClipByNorm(optimizer.Parameters, limit);
+            optimizer.Step();
+        }
+    }
+
+    // Runs the least-squares problem with our optimizer and returns (p, q) after each step.
     private static List<(double[] P, double[] Q)> Run(Func<Tensor[], Optimizer> make, int steps = 6, double? clip = null)
     {
-        var problem = Fixture.GetProperty("problem");
         using var scope = DisposeScope.Enter();
-        var a = Tensor.FromArray(problem.GetProperty("a").Flatten(), 4, 3);
-        var b = Tensor.FromArray(problem.GetProperty("b").Doubles());
-        var c = Tensor.FromArray(problem.GetProperty("c").Doubles(), 2, 2);
-        var p = Tensor.FromArray(problem.GetProperty("p0").Doubles()).RequiresGrad_();
-        var q = Tensor.FromArray(problem.GetProperty("q0").Doubles(), 2, 2).RequiresGrad_();
-        using var optimizer = make([p, q]);
+        var problem = new LeastSquares();
+        using var optimizer = make([problem.P, problem.Q]);
         var result = new List<(double[], double[])>();
         for (int i = 0; i < steps; i++)
         {
-            using var step = DisposeScope.Enter();
-            optimizer.ZeroGrad();
-            var residual = a.MatMul(p) - b;
-            var loss = (residual * residual).Sum() + (q * q * c).Sum();
-            loss.Backward();
-            if (clip is double limit) GradientClipping.ClipByNorm(optimizer.Parameters, limit);
-            optimizer.Step();
-            result.Add((p.ToArray<double>(), q.ToArray<double>()));
+            problem.Step(optimizer, clip);
+            result.Add((problem.P.ToArray<double>(), problem.Q.ToArray<double>()));
         }
         return result;
     }
@@ -83,31 +102,19 @@ public sealed class OptimizerTests
     {
         // Six uninterrupted Adam steps equal three steps, a state save/restore into a fresh optimizer, and three more.
         var full = Run(ps => new Adam(ps, new AdamOptions { LearningRate = 0.1 }));
-        var problem = Fixture.GetProperty("problem");
         using var scope = DisposeScope.Enter();
-        var a = Tensor.FromArray(problem.GetProperty("a").Flatten(), 4, 3);
-        var b = Tensor.FromArray(problem.GetProperty("b").Doubles());
-        var c = Tensor.FromArray(problem.GetProperty("c").Doubles(), 2, 2);
-        var p = Tensor.FromArray(problem.GetProperty("p0").Doubles()).RequiresGrad_();
-        var q = Tensor.FromArray(problem.GetProperty("q0").Doubles(), 2, 2).RequiresGrad_();
+        var problem = new LeastSquares();
         Dictionary<string, Tensor> saved;
-        void Step(Optimizer o)
+        using (var first = new Adam([problem.P, problem.Q], new AdamOptions { LearningRate = 0.1 }))
         {
-            o.ZeroGrad();
-            var residual = a.MatMul(p) - b;
-            ((residual * residual).Sum() + (q * q * c).Sum()).Backward();
-            o.Step();
-        }
-        using (var first = new Adam([p, q], new AdamOptions { LearningRate = 0.1 }))
-        {
-            for (int i = 0; i < 3; i++) Step(first);
+            for (int i = 0; i < 3; i++) problem.Step(first);
             saved = first.StateDict();
         }
-        using var second = new Adam([p, q], new AdamOptions { LearningRate = 0.1 });
+        using var second = new Adam([problem.P, problem.Q], new AdamOptions { LearningRate = 0.1 });
         second.LoadStateDict(saved);
         Assert.AreEqual(3, second.StepCount);
-        for (int i = 0; i < 3; i++) Step(second);
-        CollectionAssert.AreEqual(full[5].P, p.ToArray<double>());
+        for (int i = 0; i < 3; i++) problem.Step(second);
+        CollectionAssert.AreEqual(full[5].P, problem.P.ToArray<double>());
         foreach (var t in saved.Values) t.Dispose();
     }
 

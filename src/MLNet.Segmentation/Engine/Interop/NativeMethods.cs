@@ -15,7 +15,6 @@ internal static unsafe class NativeMethods
     [DllImport(Library)] internal static extern int mlseg_cuda_synchronize(int deviceIndex);
     [DllImport(Library)] internal static extern int mlseg_get_num_threads(out int threads);
     [DllImport(Library)] internal static extern int mlseg_set_num_threads(int threads);
-    [DllImport(Library)] internal static extern int mlseg_set_num_interop_threads(int threads);
     [DllImport(Library)] internal static extern int mlseg_manual_seed(ulong seed);
     [DllImport(Library)] internal static extern int mlseg_grad_enabled(out int enabled);
     [DllImport(Library)] internal static extern int mlseg_set_grad_enabled(int enabled);
@@ -43,6 +42,5 @@ internal static unsafe class NativeMethods
     [DllImport(Library)] internal static extern int mlseg_tensor_backward(IntPtr tensor, IntPtr gradient, int retainGraph, int createGraph);
 
     [DllImport(Library)] internal static extern int mlseg_op_find(byte* name, byte* overloadName, out IntPtr op);
-    [DllImport(Library)] internal static extern int mlseg_op_schema(IntPtr op, byte* buffer, int capacity);
     [DllImport(Library)] internal static extern int mlseg_op_call(IntPtr op, NativeArg* args, int argCount, NativeResult* results, int resultCapacity, out int resultCount);
 }

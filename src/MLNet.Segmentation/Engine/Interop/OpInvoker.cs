@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace MLNet.Segmentation.Engine.Interop;
@@ -37,14 +36,6 @@ internal sealed class OpInvoker(string name, string overload = "")
             }
             return _handle;
         }
-    }
-
-    /// <summary>The operator's schema as libtorch prints it.</summary>
-    public unsafe string Schema()
-    {
-        byte* buffer = stackalloc byte[2048];
-        NativeStatus.Check(NativeMethods.mlseg_op_schema(Handle, buffer, 2048), QualifiedName);
-        return Marshal.PtrToStringUTF8((IntPtr)buffer) ?? "";
     }
 
     /// <summary>Calls the operator and returns the raw results (tensor results are new handles the caller owns).</summary>

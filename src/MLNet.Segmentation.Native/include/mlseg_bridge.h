@@ -63,6 +63,10 @@ MLSEG_API int32_t mlseg_manual_seed(uint64_t seed);
 MLSEG_API int32_t mlseg_grad_enabled(int32_t* enabled);
 MLSEG_API int32_t mlseg_set_grad_enabled(int32_t enabled);
 
+/* Autocast (mixed precision) on this thread; device_type 0 = CPU, 1 = CUDA; scalar_type = c10::ScalarType (5 half, 15 bfloat16). */
+MLSEG_API int32_t mlseg_autocast_get(int32_t device_type, int32_t* enabled, int32_t* scalar_type);
+MLSEG_API int32_t mlseg_autocast_set(int32_t device_type, int32_t enabled, int32_t scalar_type);
+
 // Generators
 MLSEG_API int32_t mlseg_generator_new(uint64_t seed, int32_t device_type, int32_t device_index, mlseg_generator* out);
 MLSEG_API int32_t mlseg_generator_default(int32_t device_type, int32_t device_index, mlseg_generator* out);

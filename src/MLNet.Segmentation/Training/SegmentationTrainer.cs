@@ -27,6 +27,8 @@ public sealed class SegmentationTrainer
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _options.Validate();
         Device = options.Device ?? LibTorch.DefaultDevice;
+        if (options.Precision == TrainingPrecision.Float16 && Device.Type != DeviceType.Cuda)
+            throw new ArgumentException($"float16 mixed precision needs a CUDA device (training runs on {Device}); use BFloat16 on the CPU", nameof(options));
     }
 
     /// <summary>The device training runs on.</summary>
@@ -50,6 +52,7 @@ public sealed class SegmentationTrainer
         if (train.BatchesPerEpoch < 1) throw new ArgumentException("the training data yields no batch", nameof(train));
         _model.To(Device);
         using var optimizer = CreateOptimizer();
+        var scaler = _options.Precision == TrainingPrecision.Float16 ? new GradientScaler() : null;
         long totalSteps = (long)_options.Epochs * train.BatchesPerEpoch;
         var schedule = CreateSchedule(totalSteps);
 
@@ -89,7 +92,7 @@ public sealed class SegmentationTrainer
                     using (batch)
                     {
                         schedule.Apply(optimizer);
-                        double loss = TrainStep(batch, optimizer);
+                        double loss = TrainStep(batch, optimizer, scaler);
                         if (!double.IsFinite(loss))
                             throw new InvalidOperationException($"the training loss became {loss} at epoch {epoch + 1}, step {steps + 1}; lower the learning rate");
                         lossSum += loss;
@@ -144,20 +147,42 @@ public sealed class SegmentationTrainer
         return new TrainingResult(history, bestEpoch, bestRecord?.ValidationMeanIoU ?? double.NaN, stoppedEarly, lastValidation);
     }
 
-    private double TrainStep(SegmentationBatch batch, Optimizer optimizer)
+    private double TrainStep(SegmentationBatch batch, Optimizer optimizer, GradientScaler? scaler)
     {
         using var scope = DisposeScope.Enter();
         // To(Device) aliases (no copy) when the batch is already there.
         var images = batch.Images.To(Device);
         var masks = batch.Masks.To(Device);
-        var logits = _model.Forward(images);
-        var loss = _loss.Compute(logits, masks);
+        Tensor loss;
+        using (MixedPrecision())
+        {
+            var logits = _model.Forward(images);
+            loss = _loss.Compute(logits, masks);
+        }
         optimizer.ZeroGrad();
-        loss.Backward();
-        if (_options.ClipGradientNorm is double clip) GradientClipping.ClipByNorm(optimizer.Parameters, clip);
-        optimizer.Step();
+        if (scaler is null)
+        {
+            loss.Backward();
+            if (_options.ClipGradientNorm is double clip) GradientClipping.ClipByNorm(optimizer.Parameters, clip);
+            optimizer.Step();
+        }
+        else
+        {
+            scaler.Scale(loss).Backward();
+            if (_options.ClipGradientNorm is double clip && scaler.Unscale(optimizer)) GradientClipping.ClipByNorm(optimizer.Parameters, clip);
+            scaler.Step(optimizer);
+            scaler.Update();
+        }
         return loss.ToDouble();
     }
+
+    // Autocast for the configured precision (nothing for float32).
+    private IDisposable? MixedPrecision() => _options.Precision switch
+    {
+        TrainingPrecision.BFloat16 => Autocast.Enable(Device, DType.BFloat16),
+        TrainingPrecision.Float16 => Autocast.Enable(Device, DType.Float16),
+        _ => null,
+    };
 
     /// <summary>Validation metrics of the model (in eval mode, without gradients) on <paramref name="data"/>.</summary>
     public SegmentationMetrics Evaluate(IBatchSource data, CancellationToken cancellationToken = default)
@@ -172,6 +197,7 @@ public sealed class SegmentationTrainer
                 cancellationToken.ThrowIfCancellationRequested();
                 using (batch)
                 using (DisposeScope.Enter())
+                using (MixedPrecision())
                 {
                     var prediction = _model.Forward(batch.Images.To(Device)).ArgMax(1);
                     matrix.Update(prediction, batch.Masks.To(Device));

@@ -73,6 +73,9 @@ public sealed record TrainerOptions
     /// <summary>Where training runs; null = CUDA when available, else CPU.</summary>
     public Device? Device { get; init; }
 
+    /// <summary>Arithmetic precision: float32, or autocast to bfloat16 (CPU/CUDA) or float16 with loss scaling (CUDA).</summary>
+    public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
+
     /// <summary>Seed of libtorch's default generators (dropout) at the start of training.</summary>
     public ulong Seed { get; init; } = 42;
 

@@ -18,6 +18,8 @@ internal static unsafe class NativeMethods
     [DllImport(Library)] internal static extern int mlseg_manual_seed(ulong seed);
     [DllImport(Library)] internal static extern int mlseg_grad_enabled(out int enabled);
     [DllImport(Library)] internal static extern int mlseg_set_grad_enabled(int enabled);
+    [DllImport(Library)] internal static extern int mlseg_autocast_get(int deviceType, out int enabled, out int scalarType);
+    [DllImport(Library)] internal static extern int mlseg_autocast_set(int deviceType, int enabled, int scalarType);
 
     [DllImport(Library)] internal static extern int mlseg_generator_new(ulong seed, int deviceType, int deviceIndex, out IntPtr generator);
     [DllImport(Library)] internal static extern int mlseg_generator_default(int deviceType, int deviceIndex, out IntPtr generator);

@@ -53,11 +53,7 @@ public sealed class MaskFolderEvaluator
         if (predictions.Count == 0)
             throw new InvalidDataException($"no {SearchPattern} masks in {predictionDirectory} and {groundTruthDirectory}");
 
-        using var matrix = new ConfusionMatrix(NumClasses, IgnoreIndex);
-        var distanceSums = new double[NumClasses];
-        var distance95Sums = new double[NumClasses];
-        var finiteCounts = new int[NumClasses];
-        var sawInfinite = new bool[NumClasses];
+        using var accumulator = new MaskEvaluationAccumulator(NumClasses, IgnoreIndex, ComputeDistances, SurfaceMode);
         foreach (string name in predictions)
         {
             string predictionPath = Path.Combine(predictionDirectory, name);
@@ -68,36 +64,15 @@ public sealed class MaskFolderEvaluator
                 throw new InvalidDataException($"{predictionPath} is {prediction.Width}x{prediction.Height} but {truthPath} is {truth.Width}x{truth.Height}");
             try
             {
-                matrix.Update(prediction.Pixels, truth.Pixels);
+                accumulator.Update(prediction.Pixels, truth.Pixels, truth.Height, truth.Width, name);
             }
             catch (ArgumentException e)
             {
                 string file = e.Message.StartsWith("target", StringComparison.Ordinal) ? truthPath : predictionPath;
                 throw new InvalidDataException($"{file}: {e.Message}", e);
             }
-            if (!ComputeDistances) continue;
-            var distances = HausdorffDistance.PerClass(prediction.Pixels, truth.Pixels, truth.Height, truth.Width, NumClasses, IgnoreIndex, SurfaceMode);
-            for (int c = 0; c < NumClasses; c++)
-            {
-                if (double.IsFinite(distances[c].Distance))
-                {
-                    distanceSums[c] += distances[c].Distance;
-                    distance95Sums[c] += distances[c].Percentile95;
-                    finiteCounts[c]++;
-                }
-                else if (double.IsPositiveInfinity(distances[c].Distance)) sawInfinite[c] = true;
-            }
         }
-
-        var hd = new double[NumClasses];
-        var hd95 = new double[NumClasses];
-        for (int c = 0; c < NumClasses; c++)
-        {
-            double none = ComputeDistances && sawInfinite[c] ? double.PositiveInfinity : double.NaN;
-            hd[c] = finiteCounts[c] > 0 ? distanceSums[c] / finiteCounts[c] : none;
-            hd95[c] = finiteCounts[c] > 0 ? distance95Sums[c] / finiteCounts[c] : none;
-        }
-        return new FolderEvaluation(matrix.ComputeMetrics(), hd, hd95, predictions.ToArray());
+        return accumulator.Compute();
     }
 
     private SortedSet<string> Names(string directory) =>

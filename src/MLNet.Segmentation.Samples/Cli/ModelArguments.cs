@@ -1,0 +1,38 @@
+using MLNet.Segmentation.Engine;
+using MLNet.Segmentation.Models;
+
+namespace MLNet.Segmentation.Samples.Cli;
+
+/// <summary>Builds the network named by --arch (with --backbone and --width-divisor) from the model catalog.</summary>
+public static class ModelArguments
+{
+    /// <summary>The options this reader understands.</summary>
+    public static readonly string[] Options = ["--arch", "--backbone", "--width-divisor"];
+
+    /// <summary>The short architecture names of the command line.</summary>
+    public static readonly string[] Architectures =
+        ["unet", "unet-bilinear", "unet-valid", "segnet", "fcn8s", "fcn16s", "fcn32s", "deconvnet", "deeplabv3", "deeplabv3plus"];
+
+    /// <summary>The catalog name for the arguments, e.g. "deeplabv3plus-resnet50".</summary>
+    public static string CatalogName(Arguments args)
+    {
+        string arch = args.Choice("--arch", "unet", Architectures);
+        string backbone = args.Choice("--backbone", "resnet50", "resnet18", "resnet34", "resnet50");
+        return arch switch
+        {
+            "fcn8s" => "fcn-8s",
+            "fcn16s" => "fcn-16s",
+            "fcn32s" => "fcn-32s",
+            "deeplabv3" or "deeplabv3plus" => $"{arch}-{backbone}",
+            _ => arch,
+        };
+    }
+
+    /// <summary>Builds the network for <paramref name="classes"/> classes and <paramref name="channels"/> image channels.</summary>
+    public static SegmentationModel Create(Arguments args, int classes, int channels, Generator generator)
+    {
+        int divisor = args.Int("--width-divisor", 1, 1, 64);
+        var module = ModelCatalog.Create(CatalogName(args), new ModelBuildSettings(classes, channels, divisor, generator));
+        return module as SegmentationModel ?? throw new InvalidOperationException($"{CatalogName(args)} is not a segmentation network");
+    }
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+using MLNet.Segmentation.Data;
+using MLNet.Segmentation.Inference;
+using MLNet.Segmentation.ModelFiles;
+
+namespace MLNet.Segmentation.Samples.Cli;
+
+/// <summary>What a model file implies for the command line: its label description and a configured predictor.</summary>
+public static class ModelFileArguments
+{
+    /// <summary>Inference options: --tile N, --overlap F, --tta, --device.</summary>
+    public static readonly string[] Options = ["--model", "--tile", "--overlap", "--device"];
+
+    /// <summary>Inference flags.</summary>
+    public static readonly string[] Flags = ["--tta"];
+
+    /// <summary>The class names, colours, ignore id and channels stored in a model's manifest.</summary>
+    public static DatasetDescription Describe(ModelManifest manifest, MaskEncoding encoding = MaskEncoding.Auto) => new()
+    {
+        Name = "model",
+        ClassNames = manifest.ClassNames,
+        Colors = manifest.ClassColors.Select(ParseHex).ToArray(),
+        IgnoreIndex = manifest.IgnoreIndex,
+        ImageChannels = manifest.InChannels,
+        MaskEncoding = encoding,
+    };
+
+    /// <summary>A predictor for the loaded model with the manifest's normalization and the sliding-window / TTA options.</summary>
+    public static SegmentationPredictor Predictor(Arguments args, LoadedModel loaded)
+    {
+        int? tile = args.IntOrNull("--tile", 16, 16384);
+        double overlap = args.Double("--overlap", 0.25, 0, 0.95);
+        if (args.Has("--overlap") && tile is null) throw args.Usage("--overlap needs --tile");
+        return new SegmentationPredictor(loaded.Model, new PredictorOptions
+        {
+            Mean = loaded.Manifest.Mean, Std = loaded.Manifest.Std, HorizontalFlip = args.Has("--tta"),
+            SlidingWindow = tile is int t ? new SlidingWindowOptions { TileSize = (t, t), Overlap = overlap } : null,
+            Device = DeviceArgument.Parse(args),
+        });
+    }
+
+    private static Rgb ParseHex(string hex)
+    {
+        string digits = hex.TrimStart('#');
+        if (digits.Length != 6 || !int.TryParse(digits, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int packed))
+            throw new InvalidDataException($"the model's class colour '{hex}' is not #rrggbb");
+        return Rgb.FromPacked(packed);
+    }
+}

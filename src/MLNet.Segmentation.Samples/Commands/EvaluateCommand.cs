@@ -1,0 +1,55 @@
+using MLNet.Segmentation.Data;
+using MLNet.Segmentation.ModelFiles;
+using MLNet.Segmentation.Samples.Cli;
+using MLNet.Segmentation.Samples.Reporting;
+
+namespace MLNet.Segmentation.Samples.Commands;
+
+/// <summary>
+/// `mlseg evaluate --model FILE --data DIR --layout L [--split val|train|all] [--tile N --overlap F --tta] [--json]
+/// [--out DIR]`: segments a dataset with a model file and prints the per-class table (or JSON).
+/// </summary>
+public sealed class EvaluateCommand : ICommand
+{
+    private const string Usage =
+        "usage: mlseg evaluate --model FILE --data DIR --layout folder|list|voc|membrane|camvid [--split val|train|all] " +
+        "[--mask-encoding auto|ids|palette|rgb|binary] [--tile N [--overlap F]] [--tta] [--device auto|cpu|cuda] [--json] [--out DIR]";
+
+    /// <inheritdoc />
+    public string Name => "evaluate";
+
+    /// <inheritdoc />
+    public string Summary => "evaluate a model file on a dataset: IoU, Dice, precision, recall, HD95 (table or --json)";
+
+    /// <inheritdoc />
+    public Task<int> RunAsync(string[] args, TextWriter output)
+    {
+        var a = new Arguments(args, Usage, [.. DataArguments.Options, .. ModelFileArguments.Options, "--split", "--out"],
+            [.. ModelFileArguments.Flags, "--json"]);
+        string modelPath = a.Required("--model");
+        string split = a.Choice("--split", "val", "val", "train", "all");
+        using var loaded = SegmentationModelFile.Load(modelPath);
+        var data = DataArguments.Read(a, ModelFileArguments.Describe(loaded.Manifest));
+        if (data.Description.NumClasses != loaded.Manifest.NumClasses)
+            throw new InvalidDataException($"the model predicts {loaded.Manifest.NumClasses} classes but the dataset has {data.Description.NumClasses}");
+        ISegmentationDataset dataset = split switch
+        {
+            "train" => data.Train,
+            "all" => data.Validation is null ? data.Train : new PairedFileDataset([.. data.Train.Samples, .. data.Validation.Samples], data.Description, data.Train.MaskOptions),
+            _ => data.Validation ?? throw a.Usage("this dataset has no validation split; use --split train or all"),
+        };
+        var predictor = ModelFileArguments.Predictor(a, loaded);
+        string? outDir = a.String("--out");
+        var outcome = ValidationRun.Run(predictor, dataset, outDir is null ? Path.GetTempPath() : Path.GetFullPath(outDir), outDir is null ? 0 : dataset.Count);
+        if (a.Has("--json"))
+        {
+            output.WriteLine(outcome.Evaluation.ToJson());
+            return Task.FromResult(0);
+        }
+        var terminal = new Terminal(output);
+        terminal.Line($"{Path.GetFileName(modelPath)} ({loaded.Manifest.Architecture}) on {dataset.Count} {split} image(s)");
+        MetricsView.Write(terminal, outcome.Evaluation, data.Description.ClassNames, data.Description.Colors);
+        if (outDir is not null) terminal.Line($"predictions and overlays: {Path.GetFullPath(outDir)}");
+        return Task.FromResult(0);
+    }
+}

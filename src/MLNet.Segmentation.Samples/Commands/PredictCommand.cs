@@ -1,0 +1,70 @@
+using MLNet.Segmentation.Data;
+using MLNet.Segmentation.Engine;
+using MLNet.Segmentation.ModelFiles;
+using MLNet.Segmentation.Reports;
+using MLNet.Segmentation.Samples.Cli;
+
+namespace MLNet.Segmentation.Samples.Commands;
+
+/// <summary>
+/// `mlseg predict --model FILE --input FILE|DIR --out DIR [--tile N --overlap F] [--tta]`: segments images and writes,
+/// per image NAME, ids/NAME.png (8-bit, pixel = class id), color/NAME.png (palette PNG in the class colours; its
+/// indices are also the class ids) and overlay/NAME.png (the image with the classes blended in).
+/// </summary>
+public sealed class PredictCommand : ICommand
+{
+    private const string Usage =
+        "usage: mlseg predict --model FILE --input FILE|DIR --out DIR [--tile N [--overlap F]] [--tta] [--device auto|cpu|cuda]";
+
+    private static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg"];
+
+    /// <inheritdoc />
+    public string Name => "predict";
+
+    /// <inheritdoc />
+    public string Summary => "segment an image or a folder; writes class-id, colourized and overlay PNGs";
+
+    /// <inheritdoc />
+    public Task<int> RunAsync(string[] args, TextWriter output)
+    {
+        var a = new Arguments(args, Usage, [.. ModelFileArguments.Options, "--input", "--out"], ModelFileArguments.Flags);
+        string input = a.Required("--input");
+        string outDir = Path.GetFullPath(a.Required("--out"));
+        var files = InputFiles(input);
+        using var loaded = SegmentationModelFile.Load(a.Required("--model"));
+        var predictor = ModelFileArguments.Predictor(a, loaded);
+        var description = ModelFileArguments.Describe(loaded.Manifest);
+        var palette = description.Palette();
+        foreach (string sub in new[] { "ids", "color", "overlay" }) Directory.CreateDirectory(Path.Combine(outDir, sub));
+
+        var terminal = new Terminal(output);
+        var counts = new long[description.NumClasses];
+        foreach (string file in files)
+        {
+            using var scope = DisposeScope.Enter();
+            var image = ImageDecoder.ReadTensor(file, loaded.Manifest.InChannels);
+            using var prediction = predictor.Predict(image);
+            var ids = prediction.ClassIds.Select(0, 0);
+            string name = Path.GetFileNameWithoutExtension(file) + ".png";
+            ImageEncoder.WriteMask(Path.Combine(outDir, "ids", name), ids);
+            ImageEncoder.WriteMask(Path.Combine(outDir, "color", name), ids, palette);
+            ImageEncoder.WritePng(Path.Combine(outDir, "overlay", name), MaskVisualizer.Overlay(image, ids, palette));
+            var histogram = Functional.BinCount(ids.To(DType.Int64).Flatten(), minLength: description.NumClasses).ToArray<long>();
+            for (int c = 0; c < counts.Length; c++) counts[c] += histogram[c];
+            terminal.Line($"{file} -> {Path.Combine(outDir, "color", name)}");
+        }
+        long total = Math.Max(1, counts.Sum());
+        terminal.Line($"{files.Count} image(s) segmented into {outDir}/{{ids,color,overlay}}; predicted pixels: " +
+                      string.Join(", ", description.ClassNames.Select((n, c) => FormattableString.Invariant($"{n} {100.0 * counts[c] / total:F1}%"))));
+        return Task.FromResult(0);
+    }
+
+    private static List<string> InputFiles(string input)
+    {
+        if (File.Exists(input)) return [input];
+        if (!Directory.Exists(input)) throw new FileNotFoundException($"--input {input}: no such file or folder", input);
+        var files = Directory.EnumerateFiles(input).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+            .Order(StringComparer.Ordinal).ToList();
+        return files.Count > 0 ? files : throw new InvalidDataException($"--input {input}: the folder has no PNG or JPEG images");
+    }
+}

@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using MLNet.Segmentation.Data;
+using MLNet.Segmentation.Data.Transforms;
+using MLNet.Segmentation.Engine;
+using MLNet.Segmentation.Inference;
+using MLNet.Segmentation.Losses;
+using MLNet.Segmentation.ModelFiles;
+using MLNet.Segmentation.Reports;
+using MLNet.Segmentation.Samples.Cli;
+using MLNet.Segmentation.Samples.Reporting;
+using MLNet.Segmentation.Training;
+
+namespace MLNet.Segmentation.Samples.Commands;
+
+/// <summary>
+/// `mlseg train --data DIR --layout L --arch A --epochs N --out DIR ...`: trains a network on a dataset, validating every
+/// epoch, and writes the model file, resumable checkpoints, prediction PNGs and report.html.
+/// </summary>
+public sealed class TrainCommand : ICommand
+{
+    private const string Usage =
+        "usage: mlseg train --data DIR --layout folder|list|voc|membrane|camvid [--classes K | --class-names a,b] [--ignore I] " +
+        "[--channels 1|3] --arch unet|unet-bilinear|unet-valid|segnet|fcn8s|fcn16s|fcn32s|deconvnet|deeplabv3|deeplabv3plus " +
+        "[--backbone resnet18|resnet34|resnet50] [--width-divisor D] [--epochs N] [--batch B] [--crop S] [--augment none|flip|full] " +
+        "[--normalize auto|none|imagenet] [--loss ce|dice|ce+dice|focal|jaccard|tversky|lovasz] [--class-weights] " +
+        "[--optimizer sgd|adam|adamw] [--lr X] [--weight-decay X] [--schedule poly|cosine|step|onecycle|constant] [--warmup STEPS] " +
+        "[--clip NORM] [--patience N] [--precision fp32|bf16|fp16] [--device auto|cpu|cuda] [--workers N] [--seed N] [--samples N] " +
+        "--out DIR [--resume]";
+
+    private static readonly string[] OwnOptions =
+    [
+        "--epochs", "--batch", "--crop", "--augment", "--normalize", "--loss", "--optimizer", "--lr", "--weight-decay", "--schedule",
+        "--warmup", "--clip", "--patience", "--precision", "--device", "--workers", "--seed", "--samples", "--out",
+    ];
+
+    /// <inheritdoc />
+    public string Name => "train";
+
+    /// <inheritdoc />
+    public string Summary => "train a network on a dataset; writes model zip, checkpoints, PNGs and report.html";
+
+    /// <inheritdoc />
+    public Task<int> RunAsync(string[] args, TextWriter output)
+    {
+        var a = new Arguments(args, Usage, [.. DataArguments.Options, .. ModelArguments.Options, .. OwnOptions], ["--class-weights", "--resume"]);
+        string outDir = Path.GetFullPath(a.Required("--out"));
+        int epochs = a.Int("--epochs", 10, 1, 100_000);
+        int batch = a.Int("--batch", 4, 1, 4096);
+        int crop = a.Int("--crop", 0, 0, 16384);
+        int seed = a.Int("--seed", 42, 0);
+        string augment = a.Choice("--augment", "flip", "none", "flip", "full");
+        var device = DeviceArgument.Parse(a);
+        var precision = a.Choice("--precision", "fp32", "fp32", "bf16", "fp16") switch
+        {
+            "bf16" => TrainingPrecision.BFloat16,
+            "fp16" => TrainingPrecision.Float16,
+            _ => TrainingPrecision.Float32,
+        };
+        var optimizer = a.Choice("--optimizer", "adamw", "sgd", "adam", "adamw") switch
+        {
+            "sgd" => OptimizerKind.Sgd,
+            "adam" => OptimizerKind.Adam,
+            _ => OptimizerKind.AdamW,
+        };
+        var schedule = a.Choice("--schedule", "cosine", "poly", "cosine", "step", "onecycle", "constant") switch
+        {
+            "poly" => ScheduleKind.Poly,
+            "step" => ScheduleKind.Step,
+            "onecycle" => ScheduleKind.OneCycle,
+            "constant" => ScheduleKind.Constant,
+            _ => ScheduleKind.Cosine,
+        };
+        string lossName = a.Choice("--loss", "ce+dice", "ce", "dice", "ce+dice", "focal", "jaccard", "tversky", "lovasz");
+        var data = DataArguments.Read(a);
+        var description = data.Description;
+        Normalize? normalize = NormalizeArgument.Parse(a, description);
+        var terminal = new Terminal(output);
+
+        // Crops pad with 255 when an image is smaller than the crop: the loss then ignores those pixels.
+        long? lossIgnore = description.IgnoreIndex ?? (crop > 0 ? 255 : null);
+        var loss = BuildLoss(lossName, lossIgnore, a.Has("--class-weights") ? description.ClassWeights : null, description);
+        var trainTransforms = new List<IJointTransform>();
+        if (augment == "full") trainTransforms.Add(FullAugmentation(description, crop));
+        else
+        {
+            if (augment == "flip") trainTransforms.Add(new RandomHorizontalFlip());
+            if (augment == "flip" && description.ImageChannels == 1) trainTransforms.Add(new RandomVerticalFlip());
+            if (crop > 0) trainTransforms.Add(new RandomCrop(crop, crop, lossIgnore!.Value));
+        }
+        if (normalize is not null) trainTransforms.Add(normalize);
+        int workers = a.Int("--workers", 1, 0, 64);
+        var trainLoader = new DataLoader(data.Train, new DataLoaderOptions
+        {
+            BatchSize = Math.Min(batch, data.Train.Count), Shuffle = true, DropLast = true, Seed = (ulong)seed, Workers = workers,
+            Transform = new Compose([.. trainTransforms]),
+        });
+        var validationLoader = data.Validation is null ? null : new DataLoader(data.Validation, new DataLoaderOptions
+        {
+            BatchSize = 1, Shuffle = false, Workers = workers, Transform = normalize,
+        });
+
+        using var generator = new Generator((ulong)seed);
+        using var model = ModelArguments.Create(a, description.NumClasses, description.ImageChannels, generator);
+        var options = new TrainerOptions
+        {
+            NumClasses = description.NumClasses, Epochs = epochs, Optimizer = optimizer, Schedule = schedule,
+            LearningRate = a.Double("--lr", optimizer == OptimizerKind.Sgd ? 0.01 : 1e-3, 1e-9, 10),
+            WeightDecay = a.Double("--weight-decay", optimizer == OptimizerKind.AdamW ? 1e-4 : 0, 0, 1),
+            WarmupSteps = a.Int("--warmup", 0, 0), ClipGradientNorm = a.DoubleOrNull("--clip", 1e-9),
+            EarlyStoppingPatience = a.IntOrNull("--patience", 1), IgnoreIndex = description.IgnoreIndex, Device = device,
+            Precision = precision, Seed = (ulong)seed, CheckpointDirectory = Path.Combine(outDir, "checkpoints"),
+        };
+        var trainer = new SegmentationTrainer(model, loss, options);
+        terminal.Line($"mlseg train: {data.Train.Count} training and {data.Validation?.Count ?? 0} validation images ({description.Name}, " +
+                      $"{description.NumClasses} classes), libtorch {LibTorch.Version} on {trainer.Device}, {LibTorch.Threads} threads");
+        terminal.Line($"model: {ModelArguments.CatalogName(a)} ({model.ParameterCount:N0} parameters); loss {lossName}; {optimizer}, " +
+                      $"lr {options.LearningRate}, {schedule} schedule; batch {trainLoader.Options.BatchSize}, crop {(crop > 0 ? crop : "none")}, " +
+                      $"augmentation {augment}, {precision}");
+
+        var clock = Stopwatch.StartNew();
+        var result = TrainingProgressDisplay.Run(terminal, progress => trainer.Fit(trainLoader, validationLoader, progress, a.Has("--resume")));
+        terminal.Line($"best validation mIoU {result.BestValidationMeanIoU:F4} at epoch {result.BestEpoch}; trained in {clock.Elapsed:hh\\:mm\\:ss}");
+
+        string modelPath = Path.Combine(outDir, "model.mlseg.zip");
+        SegmentationModelFile.Save(modelPath, model, new ModelManifest
+        {
+            Architecture = "", Options = default, NumClasses = description.NumClasses, InChannels = description.ImageChannels,
+            ClassNames = description.ClassNames, ClassColors = description.Colors.Select(MaskVisualizer.Hex).ToArray(),
+            IgnoreIndex = description.IgnoreIndex, Mean = normalize?.Mean.ToArray(), Std = normalize?.Std.ToArray(),
+            TileSize = crop > 0 ? [crop, crop] : null,
+        });
+
+        var evaluated = data.Validation ?? data.Train;
+        var predictor = new SegmentationPredictor(model, new PredictorOptions { Mean = normalize?.Mean.ToArray(), Std = normalize?.Std.ToArray() });
+        var validation = ValidationRun.Run(predictor, evaluated, outDir, a.Int("--samples", 6, 0, 1000));
+        var report = TrainingReportBuilder.Build($"MLNet.Segmentation: {ModelArguments.CatalogName(a)} on {description.Name}",
+            $"Generated by `mlseg train {string.Join(' ', args)}` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; evaluated on the " +
+            $"{(data.Validation is null ? "training" : "validation")} images, whole-image inference.", lossName, result, validation, description);
+        string reportPath = Path.Combine(outDir, "report.html");
+        ImageEncoder.WriteAtomically(reportPath, System.Text.Encoding.UTF8.GetBytes(report.Render()));
+
+        MetricsView.Write(terminal, validation.Evaluation, description.ClassNames, description.Colors);
+        terminal.Line($"model file:   {modelPath}");
+        terminal.Line($"checkpoints:  {options.CheckpointDirectory}");
+        terminal.Line($"predictions:  {Path.Combine(outDir, "predictions")}");
+        terminal.Line($"report:       {reportPath}");
+        return Task.FromResult(0);
+    }
+
+    private static ISegmentationLoss BuildLoss(string name, long? ignore, IReadOnlyList<float>? weights, DatasetDescription description)
+    {
+        double[]? classWeights = weights?.Select(w => (double)w).ToArray();
+        var overlap = new OverlapLossOptions { IgnoreIndex = ignore, ClassWeights = classWeights };
+        var crossEntropy = new CrossEntropyLoss(new CrossEntropyLossOptions { IgnoreIndex = ignore, ClassWeights = classWeights });
+        return name switch
+        {
+            "ce" => crossEntropy,
+            "dice" => new DiceLoss(overlap),
+            "focal" => new FocalLoss(new FocalLossOptions { IgnoreIndex = ignore, ClassWeights = classWeights }),
+            "jaccard" => new JaccardLoss(overlap),
+            "tversky" => new TverskyLoss(new TverskyLossOptions { IgnoreIndex = ignore, ClassWeights = classWeights, Alpha = 0.3, Beta = 0.7 }),
+            "lovasz" => new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { IgnoreIndex = ignore }),
+            _ => new WeightedSumLoss((1.0, crossEntropy), (1.0, new DiceLoss(overlap))),
+        };
+    }
+
+    private static IJointTransform FullAugmentation(DatasetDescription description, int crop)
+    {
+        long fill = description.IgnoreIndex ?? 255;
+        if (description.ImageChannels == 1)
+            return crop > 0 ? Pipelines.MembraneTrain(crop) : new Compose(new ElasticDeformation(sigma: 10, gridSize: 3), new RandomRotation(15),
+                new RandomHorizontalFlip(), new RandomVerticalFlip());
+        var steps = new List<IJointTransform> { new RandomScale(0.75, 1.25) };
+        if (crop > 0) steps.Add(new RandomCrop(crop, crop, fill));
+        steps.Add(new RandomHorizontalFlip());
+        steps.Add(new ColorJitter(0.2, 0.2, 0.2));
+        return new Compose([.. steps]);
+    }
+}

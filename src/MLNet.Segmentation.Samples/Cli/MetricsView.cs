@@ -10,7 +10,7 @@ namespace MLNet.Segmentation.Samples.Cli;
 public static class MetricsView
 {
     /// <summary>Writes the per-class table and the summary line.</summary>
-    public static void Write(Terminal terminal, FolderEvaluation evaluation, IReadOnlyList<string>? classNames = null, IReadOnlyList<Rgb>? colors = null)
+    public static void Write(Terminal terminal, MaskEvaluation evaluation, IReadOnlyList<string>? classNames = null, IReadOnlyList<Rgb>? colors = null)
     {
         var m = evaluation.Metrics;
         var table = new Table().Border(TableBorder.Rounded)

@@ -21,6 +21,7 @@ public static class ModelFileArguments
         ClassNames = manifest.ClassNames,
         Colors = manifest.ClassColors.Select(ParseHex).ToArray(),
         IgnoreIndex = manifest.IgnoreIndex,
+        BackgroundClass = manifest.BackgroundClass,
         ImageChannels = manifest.InChannels,
         MaskEncoding = encoding,
     };

@@ -48,7 +48,7 @@ public sealed class PredictCommand : ICommand
             string name = Path.GetFileNameWithoutExtension(file) + ".png";
             ImageEncoder.WriteMask(Path.Combine(outDir, "ids", name), ids);
             ImageEncoder.WriteMask(Path.Combine(outDir, "color", name), ids, palette);
-            ImageEncoder.WritePng(Path.Combine(outDir, "overlay", name), MaskVisualizer.Overlay(image, ids, palette));
+            ImageEncoder.WritePng(Path.Combine(outDir, "overlay", name), MaskVisualizer.Overlay(image, ids, palette, transparentClass: description.BackgroundClass));
             var histogram = Functional.BinCount(ids.To(DType.Int64).Flatten(), minLength: description.NumClasses).ToArray<long>();
             for (int c = 0; c < counts.Length; c++) counts[c] += histogram[c];
             terminal.Line($"{file} -> {Path.Combine(outDir, "color", name)}");

@@ -126,7 +126,7 @@ public sealed class TrainCommand : ICommand
         {
             Architecture = "", Options = default, NumClasses = description.NumClasses, InChannels = description.ImageChannels,
             ClassNames = description.ClassNames, ClassColors = description.Colors.Select(MaskVisualizer.Hex).ToArray(),
-            IgnoreIndex = description.IgnoreIndex, Mean = normalize?.Mean.ToArray(), Std = normalize?.Std.ToArray(),
+            IgnoreIndex = description.IgnoreIndex, BackgroundClass = description.BackgroundClass, Mean = normalize?.Mean.ToArray(), Std = normalize?.Std.ToArray(),
             TileSize = crop > 0 ? [crop, crop] : null,
         });
 

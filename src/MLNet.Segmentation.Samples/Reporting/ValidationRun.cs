@@ -7,7 +7,7 @@ using MLNet.Segmentation.Reports;
 namespace MLNet.Segmentation.Samples.Reporting;
 
 /// <summary>What a validation pass produced: metrics (with Hausdorff distances) and the pictures of the first samples.</summary>
-public sealed record ValidationOutcome(FolderEvaluation Evaluation, IReadOnlyList<ReportSample> Samples);
+public sealed record ValidationOutcome(MaskEvaluation Evaluation, IReadOnlyList<ReportSample> Samples);
 
 /// <summary>
 /// Segments every sample of a dataset with a predictor, evaluates against its masks, and writes colourized
@@ -40,7 +40,7 @@ public static class ValidationRun
             accumulator.Update(predicted.To(DType.UInt8).ToArray<byte>(), sample.Mask.To(DType.UInt8).ToArray<byte>(), height, width, sample.Name);
             if (i >= pictures) continue;
             var predictionImage = ImageEncoder.MaskImage(predicted, palette);
-            var overlayImage = MaskVisualizer.Overlay(sample.Image, predicted, palette);
+            var overlayImage = MaskVisualizer.Overlay(sample.Image, predicted, palette, transparentClass: description.BackgroundClass);
             ImageEncoder.WritePng(Path.Combine(predictions, $"{sample.Name}.png"), predictionImage);
             ImageEncoder.WritePng(Path.Combine(overlays, $"{sample.Name}.png"), overlayImage);
             samples.Add(new ReportSample(sample.Name, ImageEncoder.EncodePng(Image.FromTensor(sample.Image)),

@@ -36,6 +36,9 @@ public sealed record ModelManifest
     /// <summary>Class id ignored in training and evaluation, if any.</summary>
     [JsonPropertyName("ignore_index")] public long? IgnoreIndex { get; init; }
 
+    /// <summary>The class left uncoloured in overlays, or null to colour every class (absent in older files: 0).</summary>
+    [JsonPropertyName("background_class")] public long? BackgroundClass { get; init; } = 0;
+
     /// <summary>Per-channel mean subtracted from [0, 1] images before the network.</summary>
     [JsonPropertyName("mean")] public float[]? Mean { get; init; }
 

@@ -18,7 +18,7 @@ public sealed class DemoCommandTests
             Assert.AreEqual(0, exit, error.ToString());
 
             string text = output.ToString();
-            StringAssert.Contains(text, "epoch  2/2");
+            StringAssert.Contains(text, "epoch   2/2");
             StringAssert.Contains(text, $"report:       {Path.Combine(dir, "report.html")}");
             using (var loaded = SegmentationModelFile.Load(Path.Combine(dir, "model.mlseg.zip")))
                 CollectionAssert.AreEqual(new[] { "background", "circle", "rectangle", "triangle" }, loaded.Manifest.ClassNames.ToArray());

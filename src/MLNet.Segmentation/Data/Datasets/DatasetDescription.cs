@@ -22,6 +22,9 @@ public sealed record DatasetDescription
     /// <summary>Display colour of ignored pixels.</summary>
     public Rgb IgnoreColor { get; init; } = new(0, 0, 0);
 
+    /// <summary>The class left uncoloured in overlays (the background), or null to colour every class.</summary>
+    public long? BackgroundClass { get; init; } = 0;
+
     /// <summary>Per-class loss weights (e.g. SegNet's median-frequency weights), or null.</summary>
     public IReadOnlyList<float>? ClassWeights { get; init; }
 
@@ -58,12 +61,16 @@ public sealed record DatasetDescription
         return palette;
     }
 
-    /// <summary>ISBI 2012 membrane: 0 = membrane, 255 = cell interior (→ 1); gray images.</summary>
+    /// <summary>
+    /// ISBI 2012 membrane: 0 = membrane, 255 = cell interior (→ 1); gray images. Membranes are drawn red and cells
+    /// white, so overlays on the gray slices show the membranes.
+    /// </summary>
     public static DatasetDescription Membrane { get; } = new()
     {
         Name = "membrane",
         ClassNames = ["membrane", "cell"],
-        Colors = [new Rgb(0, 0, 0), new Rgb(255, 255, 255)],
+        Colors = [new Rgb(230, 40, 40), new Rgb(255, 255, 255)],
+        BackgroundClass = 1,
         ImageChannels = 1,
         MaskEncoding = MaskEncoding.Binary,
     };

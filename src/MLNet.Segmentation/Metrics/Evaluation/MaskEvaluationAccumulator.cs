@@ -5,7 +5,7 @@ namespace MLNet.Segmentation.Metrics.Evaluation;
 /// <summary>
 /// A cumulative evaluator of class-id masks (update → compute → reset): the confusion matrix summed over images and,
 /// per class, Hausdorff distance and HD95 averaged over the images where they are finite (see
-/// <see cref="FolderEvaluation.Hausdorff"/> for the conventions).
+/// <see cref="MaskEvaluation.Hausdorff"/> for the conventions).
 /// </summary>
 public sealed class MaskEvaluationAccumulator : IDisposable
 {
@@ -64,7 +64,7 @@ public sealed class MaskEvaluationAccumulator : IDisposable
     }
 
     /// <summary>The metrics of everything added since construction or the last <see cref="Reset"/>.</summary>
-    public FolderEvaluation Compute()
+    public MaskEvaluation Compute()
     {
         var hd = new double[NumClasses];
         var hd95 = new double[NumClasses];
@@ -74,7 +74,7 @@ public sealed class MaskEvaluationAccumulator : IDisposable
             hd[c] = _finiteCounts[c] > 0 ? _distanceSums[c] / _finiteCounts[c] : none;
             hd95[c] = _finiteCounts[c] > 0 ? _distance95Sums[c] / _finiteCounts[c] : none;
         }
-        return new FolderEvaluation(_matrix.ComputeMetrics(), hd, hd95, _names.ToArray());
+        return new MaskEvaluation(_matrix.ComputeMetrics(), hd, hd95, _names.ToArray());
     }
 
     /// <summary>Forgets everything added.</summary>

@@ -38,7 +38,7 @@ public sealed class MaskFolderEvaluator
     public string SearchPattern { get; init; } = "*.png";
 
     /// <summary>Evaluates all pairs; every file in either folder must have its partner in the other.</summary>
-    public FolderEvaluation Evaluate(string predictionDirectory, string groundTruthDirectory)
+    public MaskEvaluation Evaluate(string predictionDirectory, string groundTruthDirectory)
     {
         RequireDirectory(predictionDirectory, "prediction");
         RequireDirectory(groundTruthDirectory, "ground-truth");

@@ -4,10 +4,10 @@ using System.Text.Json;
 namespace MLNet.Segmentation.Metrics.Evaluation;
 
 /// <summary>
-/// The result of <see cref="MaskFolderEvaluator"/>: metrics of the confusion matrix summed over all images and,
+/// The result of <see cref="MaskFolderEvaluator"/> and <see cref="MaskEvaluationAccumulator"/>: metrics of the confusion matrix summed over all images and,
 /// per class, the Hausdorff distance and HD95 averaged over images (see <see cref="Hausdorff"/>).
 /// </summary>
-public sealed class FolderEvaluation(SegmentationMetrics metrics, double[] hausdorff, double[] hausdorff95, IReadOnlyList<string> files)
+public sealed class MaskEvaluation(SegmentationMetrics metrics, double[] hausdorff, double[] hausdorff95, IReadOnlyList<string> files)
 {
     /// <summary>Metrics of the summed confusion matrix.</summary>
     public SegmentationMetrics Metrics { get; } = metrics;

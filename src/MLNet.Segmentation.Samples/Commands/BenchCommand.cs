@@ -1,0 +1,226 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MLNet.Segmentation.Engine;
+using MLNet.Segmentation.Losses;
+using MLNet.Segmentation.Models;
+using MLNet.Segmentation.Samples.Cli;
+using MLNet.Segmentation.Training;
+using MLNet.Segmentation.Training.Optimizers;
+using Spectre.Console;
+
+namespace MLNet.Segmentation.Samples.Commands;
+
+/// <summary>
+/// `mlseg bench`: times a full training step (forward, cross-entropy, backward, Adam) and batched inference of U-Net,
+/// SegNet, FCN-8s and DeepLab v3+ (ResNet-50), after warm-up, median of repeats, with peak RSS; then runs the committed
+/// PyTorch script (build/bench/models.py) with the same settings and prints both side by side with ratios.
+/// </summary>
+public sealed class BenchCommand : ICommand
+{
+    private const string Usage =
+        "usage: mlseg bench [--arch unet,segnet,fcn8s,deeplabv3plus] [--batch 8] [--size 256] [--classes 21] [--warmup 2] [--repeats 5] " +
+        "[--device cpu|cuda] [--precision fp32|bf16|fp16] [--python /usr/bin/python3] [--script build/bench/models.py] [--no-peer] [--json]";
+
+    private static readonly Dictionary<string, string> CatalogNames = new()
+    {
+        ["unet"] = "unet", ["segnet"] = "segnet", ["fcn8s"] = "fcn-8s", ["deeplabv3plus"] = "deeplabv3plus-resnet50",
+    };
+
+    /// <inheritdoc />
+    public string Name => "bench";
+
+    /// <inheritdoc />
+    public string Summary => "training-step and inference speed and peak memory, side by side with PyTorch";
+
+    /// <inheritdoc />
+    public Task<int> RunAsync(string[] args, TextWriter output)
+    {
+        var a = new Arguments(args, Usage,
+            ["--arch", "--batch", "--size", "--classes", "--warmup", "--repeats", "--device", "--precision", "--python", "--script"], ["--no-peer", "--json"]);
+        var archs = (a.String("--arch") ?? "unet,segnet,fcn8s,deeplabv3plus").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        foreach (string arch in archs)
+            if (!CatalogNames.ContainsKey(arch)) throw a.Usage($"--arch: unknown '{arch}'; known: {string.Join(",", CatalogNames.Keys)}");
+        var settings = new BenchSettings(a.Int("--batch", 8, 1, 1024), a.Int("--size", 256, 32, 4096), a.Int("--classes", 21, 2, 256),
+            a.Int("--warmup", 2, 0, 100), a.Int("--repeats", 5, 1, 1000),
+            a.Choice("--device", "cpu", "cpu", "cuda") == "cuda" ? Device.Cuda(0) : Device.Cpu,
+            a.Choice("--precision", "fp32", "fp32", "bf16", "fp16"));
+        if (settings.Device.Type == DeviceType.Cuda && !LibTorch.CudaIsAvailable) throw new InvalidOperationException("--device cuda: no usable CUDA device");
+        if (settings.Precision == "fp16" && settings.Device.Type != DeviceType.Cuda) throw a.Usage("--precision fp16 needs --device cuda");
+
+        var ours = archs.Select(arch => Measure(arch, settings)).ToList();
+        var peer = a.Has("--no-peer") ? [] : RunPeer(a, archs, settings);
+        if (a.Has("--json"))
+        {
+            foreach (var row in ours.Concat(peer)) output.WriteLine(row.ToJsonString());
+            return Task.FromResult(0);
+        }
+        var terminal = new Terminal(output);
+        terminal.Line($"mlseg bench: batch {settings.Batch}, {settings.Size}x{settings.Size}, {settings.Classes} classes, {settings.Device}, {settings.Precision}; " +
+                      $"libtorch {LibTorch.Version}, {LibTorch.Threads} threads; median of {settings.Repeats} after {settings.Warmup} warm-up");
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("network").AddColumn("framework")
+            .AddColumn(new TableColumn("train img/s").RightAligned()).AddColumn(new TableColumn("infer img/s").RightAligned())
+            .AddColumn(new TableColumn("train peak RSS MB").RightAligned()).AddColumn(new TableColumn("step time ours/torch").RightAligned())
+            .AddColumn(new TableColumn("infer time ours/torch").RightAligned()).AddColumn(new TableColumn("RSS ours/torch").RightAligned());
+        foreach (var row in ours)
+        {
+            string arch = row["arch"]!.GetValue<string>();
+            var other = peer.FirstOrDefault(p => p["arch"]?.GetValue<string>() == arch);
+            table.AddRow(arch, "MLNet.Segmentation", F(row, "train_images_per_s"), F(row, "infer_images_per_s"), F(row, "train_peak_rss_mb"),
+                Ratio(row, other, "train_step_ms"), Ratio(row, other, "infer_ms"), Ratio(row, other, "train_peak_rss_mb"));
+            if (other is not null)
+                table.AddRow("", other["framework"]!.GetValue<string>(), F(other, "train_images_per_s"), F(other, "infer_images_per_s"),
+                    F(other, "train_peak_rss_mb"), "", "", "");
+        }
+        terminal.Console.Write(table);
+        return Task.FromResult(0);
+    }
+
+    private sealed record BenchSettings(int Batch, int Size, int Classes, int Warmup, int Repeats, Device Device, string Precision);
+
+    private static JsonObject Measure(string arch, BenchSettings s)
+    {
+        using var generator = new Generator(0);
+        using var module = ModelCatalog.Create(CatalogNames[arch], new ModelBuildSettings(s.Classes, 3, 1, generator));
+        module.To(s.Device);
+        using var images = Tensor.Rand([s.Batch, 3, s.Size, s.Size], generator, device: s.Device);
+        using var targets = Tensor.RandInt(0, s.Classes, [s.Batch, s.Size, s.Size], generator, device: s.Device);
+        using var optimizer = new Adam(module.Parameters().ToList(), new AdamOptions { LearningRate = 1e-4 });
+        var scaler = s.Precision == "fp16" ? new GradientScaler() : null;
+        var loss = new CrossEntropyLoss();
+        IDisposable? Amp() => s.Precision switch
+        {
+            "bf16" => Autocast.Enable(s.Device, DType.BFloat16),
+            "fp16" => Autocast.Enable(s.Device, DType.Float16),
+            _ => null,
+        };
+        void Sync()
+        {
+            if (s.Device.Type == DeviceType.Cuda) LibTorch.CudaSynchronize(s.Device.Index < 0 ? 0 : s.Device.Index);
+        }
+        void TrainStep()
+        {
+            using var scope = DisposeScope.Enter();
+            Tensor value;
+            using (Amp()) value = loss.Compute(module.Forward(images), targets);
+            optimizer.ZeroGrad();
+            if (scaler is null)
+            {
+                value.Backward();
+                optimizer.Step();
+            }
+            else
+            {
+                scaler.Scale(value).Backward();
+                scaler.Step(optimizer);
+                scaler.Update();
+            }
+        }
+        void Infer()
+        {
+            using var scope = DisposeScope.Enter();
+            using var noGrad = Autograd.NoGrad();
+            using (Amp()) module.Forward(images).ArgMax(1);
+        }
+
+        PeakMemory.Reset();
+        module.Train();
+        double train = Median(TrainStep, Sync, s);
+        double trainRss = PeakMemory.ResidentMegabytes();
+        module.Eval();
+        PeakMemory.Reset();
+        double infer = Median(Infer, Sync, s);
+        return new JsonObject
+        {
+            ["framework"] = $"mlnet-segmentation (libtorch {LibTorch.Version})", ["arch"] = arch, ["batch"] = s.Batch, ["size"] = s.Size,
+            ["device"] = s.Device.ToString(), ["amp"] = s.Precision == "fp32" ? "none" : s.Precision,
+            ["train_step_ms"] = Math.Round(train * 1000, 1), ["train_images_per_s"] = Math.Round(s.Batch / train, 2),
+            ["infer_ms"] = Math.Round(infer * 1000, 1), ["infer_images_per_s"] = Math.Round(s.Batch / infer, 2),
+            ["train_peak_rss_mb"] = Math.Round(trainRss, 1), ["infer_peak_rss_mb"] = Math.Round(PeakMemory.ResidentMegabytes(), 1),
+        };
+    }
+
+    private static double Median(Action step, Action sync, BenchSettings s)
+    {
+        for (int i = 0; i < s.Warmup; i++) step();
+        sync();
+        var times = new double[s.Repeats];
+        for (int i = 0; i < s.Repeats; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            step();
+            sync();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+        Array.Sort(times);
+        return s.Repeats % 2 == 1 ? times[s.Repeats / 2] : (times[s.Repeats / 2 - 1] + times[s.Repeats / 2]) / 2;
+    }
+
+    private static List<JsonObject> RunPeer(Arguments a, string[] archs, BenchSettings s)
+    {
+        string script = a.String("--script") ?? FindScript();
+        var info = new ProcessStartInfo(a.String("--python") ?? "/usr/bin/python3")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (string arg in new[]
+                 {
+                     script, "--arch", string.Join(",", archs), "--batch", $"{s.Batch}", "--size", $"{s.Size}", "--classes", $"{s.Classes}",
+                     "--warmup", $"{s.Warmup}", "--repeats", $"{s.Repeats}", "--threads", $"{LibTorch.Threads}",
+                     "--device", s.Device.Type == DeviceType.Cuda ? "cuda" : "cpu", "--amp", s.Precision == "fp32" ? "none" : s.Precision,
+                 })
+            info.ArgumentList.Add(arg);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {info.FileName}");
+        var stderr = process.StandardError.ReadToEndAsync();
+        var rows = new List<JsonObject>();
+        while (process.StandardOutput.ReadLine() is { } line)
+            if (line.StartsWith('{')) rows.Add(JsonNode.Parse(line)!.AsObject());
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"the PyTorch benchmark ({info.FileName} {script}) failed with exit code {process.ExitCode}: " +
+                                                stderr.Result.Trim().Split('\n').LastOrDefault());
+        return rows;
+    }
+
+    private static string FindScript()
+    {
+        foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
+            {
+                string candidate = Path.Combine(folder.FullName, "build", "bench", "models.py");
+                if (File.Exists(candidate)) return candidate;
+            }
+        throw new FileNotFoundException("build/bench/models.py not found: run from the repository or pass --script, or --no-peer");
+    }
+
+    private static string F(JsonObject row, string key) => row[key]?.GetValue<double>().ToString("F2", CultureInfo.InvariantCulture) ?? "-";
+
+    private static string Ratio(JsonObject ours, JsonObject? theirs, string key) =>
+        theirs?[key] is { } t ? (ours[key]!.GetValue<double>() / t.GetValue<double>()).ToString("F2", CultureInfo.InvariantCulture) : "-";
+}
+
+/// <summary>Peak resident memory of this process (Linux: VmHWM, resettable through /proc/self/clear_refs).</summary>
+internal static class PeakMemory
+{
+    public static void Reset()
+    {
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not Linux or not permitted: the peak then covers the whole process.
+        }
+    }
+
+    public static double ResidentMegabytes()
+    {
+        if (!File.Exists("/proc/self/status")) return Environment.WorkingSet / 1048576.0;
+        foreach (string line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        return double.NaN;
+    }
+}

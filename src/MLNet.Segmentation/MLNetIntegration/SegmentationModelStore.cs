@@ -1,0 +1,175 @@
+using System.IO.Compression;
+using System.Text.Json;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.Segmentation.ModelFiles;
+
+namespace MLNet.Segmentation.MLNetIntegration;
+
+/// <summary>
+/// The pipeline zip of <c>SaveModel</c>/<c>LoadModel</c>: "pipeline.json" lists the parts in order; runs of ML.NET
+/// transformers are saved by <c>mlContext.Model.Save</c> (part-N.mlnet.zip), each segmentation transformer as a model
+/// file (part-N.mlseg.zip) plus its columns; "input.mlnet.zip" keeps the input schema. Loading rebuilds the chain with
+/// public API only.
+/// </summary>
+internal static class SegmentationModelStore
+{
+    private const string Format = "mlseg-pipeline/1";
+    private const string IndexEntry = "pipeline.json";
+    private const string InputEntry = "input.mlnet.zip";
+
+    private sealed record Part(string Kind, string Entry, SegmentationColumns? Columns);
+
+    private sealed record Index(string Format, IReadOnlyList<Part> Parts);
+
+    public static void Save(MLContext context, ITransformer model, DataViewSchema inputSchema, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var flat = Flatten(model).ToList();
+        if (flat.OfType<AddedColumnsTransformer>().Any(t => t is not SegmentationTransformer))
+            throw new NotSupportedException("SaveModel stores ML.NET transformers and SegmentationTransformer; the column transforms of " +
+                                            "mlContext.Segmentation().Transforms are not stored yet: apply them before SaveModel's pipeline");
+        IO.AtomicFile.Write(path, file =>
+        {
+            using var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true);
+            using (var stream = zip.CreateEntry(InputEntry).Open())
+                context.Model.Save(new TransformerChain<ITransformer>(), inputSchema, stream);
+            var parts = new List<Part>();
+            var schema = inputSchema;
+            var run = new List<ITransformer>();
+            void FlushRun()
+            {
+                if (run.Count == 0) return;
+                var chain = new TransformerChain<ITransformer>(run.ToArray());
+                string entry = $"part-{parts.Count}.mlnet.zip";
+                using (var stream = zip.CreateEntry(entry).Open()) context.Model.Save(chain, schema, stream);
+                schema = chain.GetOutputSchema(schema);
+                parts.Add(new Part("mlnet", entry, null));
+                run.Clear();
+            }
+            foreach (var transformer in flat)
+            {
+                if (transformer is not SegmentationTransformer segmentation)
+                {
+                    run.Add(transformer);
+                    continue;
+                }
+                FlushRun();
+                string entry = $"part-{parts.Count}.mlseg.zip";
+                string temporary = Path.Combine(Path.GetTempPath(), $"mlseg-{Guid.NewGuid():N}.zip");
+                try
+                {
+                    SegmentationModelFile.Save(temporary, segmentation.Model, segmentation.Manifest);
+                    using var stream = zip.CreateEntry(entry, CompressionLevel.NoCompression).Open();
+                    using var source = File.OpenRead(temporary);
+                    source.CopyTo(stream);
+                }
+                finally
+                {
+                    File.Delete(temporary);
+                }
+                schema = segmentation.GetOutputSchema(schema);
+                parts.Add(new Part("segmentation", entry, segmentation.Columns));
+            }
+            FlushRun();
+            using var index = zip.CreateEntry(IndexEntry).Open();
+            JsonSerializer.Serialize(index, new Index(Format, parts), ArchitectureRegistry.JsonOptions);
+        });
+    }
+
+    public static ITransformer Load(MLContext context, string path, out DataViewSchema inputSchema)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"model file '{path}' does not exist", path);
+        using var zip = OpenZip(path);
+        var indexEntry = zip.GetEntry(IndexEntry) ?? throw Bad(path, $"it has no {IndexEntry}: not a pipeline saved by SaveModel");
+        Index index;
+        try
+        {
+            using var stream = indexEntry.Open();
+            index = JsonSerializer.Deserialize<Index>(stream, ArchitectureRegistry.JsonOptions) ?? throw Bad(path, $"{IndexEntry} is empty");
+        }
+        catch (JsonException e)
+        {
+            throw Bad(path, $"{IndexEntry} is not valid: {e.Message}", e);
+        }
+        if (index.Format != Format) throw Bad(path, $"format '{index.Format}' is not {Format}");
+        LoadMlNet(context, zip, InputEntry, path, out inputSchema);
+        var transformers = new List<ITransformer>();
+        try
+        {
+            foreach (var part in index.Parts)
+            {
+                if (part.Kind == "mlnet") transformers.Add(LoadMlNet(context, zip, part.Entry, path, out _));
+                else if (part.Kind == "segmentation" && part.Columns is not null) transformers.Add(LoadSegmentation(context, zip, part, path));
+                else throw Bad(path, $"unknown part kind '{part.Kind}'");
+            }
+        }
+        catch
+        {
+            foreach (var t in transformers.OfType<IDisposable>()) t.Dispose();
+            throw;
+        }
+        return new TransformerChain<ITransformer>(transformers.ToArray());
+    }
+
+    private static ITransformer LoadMlNet(MLContext context, ZipArchive zip, string name, string path, out DataViewSchema schema)
+    {
+        var entry = zip.GetEntry(name) ?? throw Bad(path, $"entry '{name}' is missing");
+        using var buffer = new MemoryStream();
+        using (var stream = entry.Open()) stream.CopyTo(buffer);
+        buffer.Position = 0;
+        return context.Model.Load(buffer, out schema);
+    }
+
+    private static SegmentationTransformer LoadSegmentation(MLContext context, ZipArchive zip, Part part, string path)
+    {
+        var entry = zip.GetEntry(part.Entry) ?? throw Bad(path, $"entry '{part.Entry}' is missing");
+        string temporary = Path.Combine(Path.GetTempPath(), $"mlseg-{Guid.NewGuid():N}.zip");
+        try
+        {
+            using (var stream = entry.Open())
+            using (var file = File.Create(temporary))
+                stream.CopyTo(file);
+            var loaded = SegmentationModelFile.Load(temporary);
+            var device = context.GpuDeviceId is int id && Engine.LibTorch.CudaIsAvailable ? Engine.Device.Cuda(id) : Engine.Device.Cpu;
+            return new SegmentationTransformer(loaded.Model, loaded.Manifest, part.Columns!, device);
+        }
+        catch (InvalidDataException e)
+        {
+            throw Bad(path, $"{part.Entry}: {e.Message}", e);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    private static IEnumerable<ITransformer> Flatten(ITransformer transformer)
+    {
+        if (transformer is IEnumerable<ITransformer> chain)
+        {
+            foreach (var inner in chain)
+                foreach (var t in Flatten(inner))
+                    yield return t;
+        }
+        else yield return transformer;
+    }
+
+    private static ZipArchive OpenZip(string path)
+    {
+        try
+        {
+            return ZipFile.OpenRead(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw Bad(path, "it is not a zip archive", e);
+        }
+    }
+
+    private static InvalidDataException Bad(string path, string message, Exception? inner = null) =>
+        new($"pipeline file '{path}': {message}", inner);
+}

@@ -1,0 +1,170 @@
+using System.Text.Json;
+using MLNet.Segmentation.Data;
+using MLNet.Segmentation.Engine;
+using MLNet.Segmentation.Inference;
+using MLNet.Segmentation.Metrics;
+using MLNet.Segmentation.ModelFiles;
+using MLNet.Segmentation.Samples;
+
+namespace MLNet.Segmentation.Tests.Samples;
+
+/// <summary>mlseg train → evaluate → predict on a small folder dataset written to disk, cross-checked against the library.</summary>
+[TestClass]
+public sealed class TrainEvaluatePredictTests
+{
+    private static string _root = "";
+
+    [ClassInitialize]
+    public static void WriteDataset(TestContext _)
+    {
+        _root = Path.Combine(Path.GetTempPath(), "mlseg-cli-" + Guid.NewGuid().ToString("N"));
+        var shapes = new SyntheticShapesDataset(12, 32, 32, seed: 4);
+        Directory.CreateDirectory(Path.Combine(_root, "data", "images"));
+        Directory.CreateDirectory(Path.Combine(_root, "data", "masks"));
+        for (int i = 0; i < shapes.Count; i++)
+        {
+            using var sample = shapes.Get(i);
+            ImageEncoder.WritePng(Path.Combine(_root, "data", "images", $"{i}.png"), sample.Image);
+            ImageEncoder.WriteMask(Path.Combine(_root, "data", "masks", $"{i}.png"), sample.Mask);
+        }
+    }
+
+    [ClassCleanup]
+    public static void Remove()
+    {
+        if (Directory.Exists(_root)) Directory.Delete(_root, true);
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exit = await CommandLine.RunAsync(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private static string Data => Path.Combine(_root, "data");
+
+    private static readonly string[] DataArgs = ["--layout", "folder", "--classes", "4", "--mask-encoding", "ids", "--val-fraction", "0.25"];
+
+    private static async Task<string> TrainedModel()
+    {
+        string outDir = Path.Combine(_root, "run");
+        string model = Path.Combine(outDir, "model.mlseg.zip");
+        if (File.Exists(model)) return model;
+        var (exit, output, error) = await Run(["train", "--data", Data, .. DataArgs, "--arch", "unet", "--width-divisor", "16",
+            "--epochs", "2", "--batch", "3", "--lr", "0.01", "--seed", "3", "--out", outDir]);
+        Assert.AreEqual(0, exit, error + output);
+        StringAssert.Contains(output, "9 training and 3 validation images");
+        StringAssert.Contains(output, "epoch   2/2");
+        return model;
+    }
+
+    [TestMethod]
+    public async Task TrainWritesModelCheckpointsPicturesAndReport()
+    {
+        string model = await TrainedModel();
+        string dir = Path.GetDirectoryName(model)!;
+        using (var loaded = SegmentationModelFile.Load(model))
+        {
+            Assert.AreEqual("unet", loaded.Manifest.Architecture);
+            CollectionAssert.AreEqual(new[] { "class 0", "class 1", "class 2", "class 3" }, loaded.Manifest.ClassNames.ToArray());
+            CollectionAssert.AreEqual(new[] { 0.485f, 0.456f, 0.406f }, loaded.Manifest.Mean, "RGB data: ImageNet normalization by default (--normalize auto)");
+        }
+        Assert.IsTrue(File.Exists(Path.Combine(dir, "checkpoints", "checkpoint.safetensors")));
+        Assert.IsTrue(File.Exists(Path.Combine(dir, "checkpoints", "best.safetensors")));
+        Assert.AreEqual(3, Directory.GetFiles(Path.Combine(dir, "predictions"), "*.png").Length);
+        string html = File.ReadAllText(Path.Combine(dir, "report.html"));
+        StringAssert.Contains(html, "<svg");
+        StringAssert.Contains(html, "class 3");
+    }
+
+    [TestMethod]
+    public async Task EvaluateJsonMatchesTheLibrarysOwnEvaluation()
+    {
+        string model = await TrainedModel();
+        var (exit, output, error) = await Run("evaluate", "--model", model, "--data", Data, "--layout", "folder", "--mask-encoding", "ids",
+            "--val-fraction", "0.25", "--json"); // classes from the model file
+        Assert.AreEqual(0, exit, error);
+        using var json = JsonDocument.Parse(output);
+        double miou = json.RootElement.GetProperty("miou").GetDouble();
+        Assert.AreEqual(3, json.RootElement.GetProperty("images").GetInt32());
+
+        // The same three validation files (the last quarter), predicted and scored directly.
+        using var loaded = SegmentationModelFile.Load(model);
+        var predictor = new SegmentationPredictor(loaded.Model);
+        using var matrix = new ConfusionMatrix(4);
+        var files = PairedFileDataset.FromFolders(Path.Combine(Data, "images"), Path.Combine(Data, "masks"),
+            DatasetDescription.SyntheticShapes);
+        for (int i = 9; i < 12; i++)
+        {
+            using var scope = DisposeScope.Enter();
+            using var sample = files.Get(i);
+            using var prediction = predictor.Predict(sample.Image);
+            matrix.Update(prediction.ClassIds.Select(0, 0), sample.Mask);
+        }
+        Assert.AreEqual(matrix.ComputeMetrics().MeanIoU, miou, 1e-12);
+    }
+
+    [TestMethod]
+    public async Task PredictWritesClassIdColourAndOverlayPngs()
+    {
+        string model = await TrainedModel();
+        string outDir = Path.Combine(_root, "pred");
+        string input = Path.Combine(Data, "images", "10.png");
+        var (exit, output, error) = await Run("predict", "--model", model, "--input", input, "--out", outDir, "--tile", "16", "--overlap", "0.5", "--tta");
+        Assert.AreEqual(0, exit, error);
+        StringAssert.Contains(output, "1 image(s) segmented");
+
+        using var loaded = SegmentationModelFile.Load(model);
+        var predictor = new SegmentationPredictor(loaded.Model, new PredictorOptions
+        {
+            HorizontalFlip = true, SlidingWindow = new SlidingWindowOptions { TileSize = (16, 16), Overlap = 0.5 },
+        });
+        using var image = ImageDecoder.ReadTensor(input, 3);
+        using var expected = predictor.Predict(image);
+        byte[] expectedIds = expected.ClassIds.To(DType.UInt8).ToArray<byte>();
+
+        var ids = ImageDecoder.Read(Path.Combine(outDir, "ids", "10.png"), ImageDecodeMode.Raw);
+        Assert.AreEqual(1, ids.Channels);
+        CollectionAssert.AreEqual(expectedIds, ids.Pixels8);
+        var colour = ImageDecoder.Read(Path.Combine(outDir, "color", "10.png"), ImageDecodeMode.Raw);
+        Assert.IsNotNull(colour.Palette, "colourized mask is a palette PNG");
+        CollectionAssert.AreEqual(expectedIds, colour.Pixels8, "its indices are the class ids");
+        var overlay = ImageDecoder.Read(Path.Combine(outDir, "overlay", "10.png"));
+        Assert.AreEqual((32, 32, 3), (overlay.Width, overlay.Height, overlay.Channels));
+    }
+
+    [TestMethod]
+    public async Task BadArgumentsAndBadDataEndWithOneLineErrors()
+    {
+        var noClasses = await Run("train", "--data", Data, "--layout", "folder", "--out", Path.Combine(_root, "x"));
+        Assert.AreEqual(2, noClasses.Exit);
+        StringAssert.Contains(noClasses.Error, "give --classes K or --class-names");
+
+        var badArch = await Run(["train", "--data", Data, .. DataArgs, "--arch", "resnet", "--out", Path.Combine(_root, "x")]);
+        Assert.AreEqual(2, badArch.Exit);
+        StringAssert.Contains(badArch.Error, "--arch must be one of unet|");
+
+        var twice = await Run("predict", "--model", "a", "--model", "b");
+        Assert.AreEqual(2, twice.Exit);
+        StringAssert.Contains(twice.Error, "--model is given twice");
+
+        string missing = Path.Combine(_root, "missing.zip");
+        var noModel = await Run(["evaluate", "--model", missing, "--data", Data, .. DataArgs]);
+        Assert.AreEqual(1, noModel.Exit);
+        StringAssert.Contains(noModel.Error, missing);
+        Assert.AreEqual(1, noModel.Error.Trim().Split('\n').Length, noModel.Error);
+
+        string model = await TrainedModel();
+        string corrupt = Path.Combine(_root, "corrupt.png");
+        File.WriteAllBytes(corrupt, [0x89, (byte)'P', (byte)'N', (byte)'G', 1, 2, 3]);
+        var badImage = await Run("predict", "--model", model, "--input", corrupt, "--out", Path.Combine(_root, "p2"));
+        Assert.AreEqual(1, badImage.Exit);
+        StringAssert.Contains(badImage.Error, corrupt);
+
+        var wrongClasses = await Run(["evaluate", "--model", model, "--data", Data, "--layout", "folder", "--classes", "3", "--mask-encoding", "ids"]);
+        Assert.AreEqual(1, wrongClasses.Exit);
+        StringAssert.Contains(wrongClasses.Error, "the model predicts 4 classes but the dataset has 3");
+    }
+}

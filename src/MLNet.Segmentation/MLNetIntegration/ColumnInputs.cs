@@ -44,8 +44,8 @@ internal static class ColumnInputs
 
         public static ColumnInfo From(DataViewSchema.Column c)
         {
-            var item = c.Type.GetItemType();
-            return new(c.Name, c.Type is not VectorDataViewType, item, item is KeyDataViewType, c.Type.ToString());
+            var item = c.Type is VectorDataViewType vector ? vector.ItemType : c.Type;
+            return new(c.Name, c.Type is not VectorDataViewType, item, item is KeyDataViewType, c.Type.ToString() ?? "?");
         }
     }
 
@@ -161,7 +161,7 @@ internal static class ColumnInputs
 
     private static Func<long[]> IdReader(DataViewRow row, DataViewSchema.Column column)
     {
-        var item = column.Type.GetItemType();
+        var item = column.Type is VectorDataViewType vector ? vector.ItemType : column.Type;
         if (item is KeyDataViewType) return Ids<uint>(row, column, v => v - 1L); // keys are 1-based; 0 = missing → -1
         if (item == NumberDataViewType.UInt32) return Ids<uint>(row, column, v => v);
         if (item == NumberDataViewType.Int32) return Ids<int>(row, column, v => v);
@@ -169,7 +169,7 @@ internal static class ColumnInputs
         if (item == NumberDataViewType.UInt16) return Ids<ushort>(row, column, v => v);
         if (item == NumberDataViewType.Single) return Ids<float>(row, column, v => (long)v);
         if (item == NumberDataViewType.Double) return Ids<double>(row, column, v => (long)v);
-        throw SchemaErrors.Mismatch("label", column.Name, "a numeric vector of class ids", column.Type.ToString());
+        throw SchemaErrors.Mismatch("label", column.Name, "a numeric vector of class ids", column.Type.ToString() ?? "?");
     }
 
     private static Func<long[]> Ids<T>(DataViewRow row, DataViewSchema.Column column, Func<T, long> convert)

@@ -14,7 +14,7 @@ internal static class SchemaErrors
 
     public static string Describe(SchemaShape.Column column) => column.Kind switch
     {
-        SchemaShape.Column.VectorKind.Scalar => column.ItemType.ToString(),
+        SchemaShape.Column.VectorKind.Scalar => column.ItemType.ToString() ?? "?",
         SchemaShape.Column.VectorKind.Vector => $"Vector<{column.ItemType}>",
         _ => $"VarVector<{column.ItemType}>",
     };

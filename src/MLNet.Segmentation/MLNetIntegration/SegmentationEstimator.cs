@@ -65,8 +65,8 @@ public sealed class SegmentationEstimator : IEstimator<SegmentationTransformer>
         var description = Description();
         var train = Read(input, description, imageFormat, maskFormat, "training");
         var validation = Options.ValidationSet is null ? null : Read(Options.ValidationSet, description,
-            ColumnInputs.ImageFormat(ColumnInputs.Find(Options.ValidationSet.Schema, "image", Options.ImageColumnName)),
-            ColumnInputs.MaskFormat(ColumnInputs.Find(Options.ValidationSet.Schema, "label", Options.LabelColumnName)), "validation");
+            ColumnInputs.ImageFormat(ColumnInputs.Find(Options.ValidationSet.Schema, "validation set's image", Options.ImageColumnName)),
+            ColumnInputs.MaskFormat(ColumnInputs.Find(Options.ValidationSet.Schema, "validation set's label", Options.LabelColumnName)), "validation");
         try
         {
             var normalize = Options.Mean is null ? null : new Normalize(Options.Mean, Options.Std ?? throw new ArgumentException("Mean needs Std"));

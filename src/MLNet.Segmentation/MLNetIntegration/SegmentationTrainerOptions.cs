@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using MLNet.Segmentation.Data;
+using MLNet.Segmentation.Data.Transforms;
 using MLNet.Segmentation.Losses;
 using MLNet.Segmentation.Training;
 

@@ -49,7 +49,7 @@ public sealed class SegmentationPipelineTests
 
     private static SegmentationTrainerOptions Options(IDataView? validation = null) => new()
     {
-        ImageColumnName = "Image", LabelColumnName = "MaskPath", NumberOfClasses = 4, WidthDivisor = 16, NumberOfEpochs = 3,
+        ImageColumnName = "Image", LabelColumnName = "MaskPath", NumberOfClasses = 4, WidthDivisor = 8, NumberOfEpochs = 8,
         BatchSize = 4, LearningRate = 0.01, ValidationSet = validation, MaskEncoding = MaskEncoding.ClassIds, ScoreColumnName = "Score",
         ClassNames = ["background", "circle", "rectangle", "triangle"],
     };
@@ -65,8 +65,10 @@ public sealed class SegmentationPipelineTests
         ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
         var train = ml.Data.LoadFromEnumerable(_rows[..12]);
         var test = ml.Data.LoadFromEnumerable(_rows[12..]);
-        var model = Pipeline(ml, test).Fit(train);
-        Assert.IsTrue(messages.Any(m => m.Contains("epoch 3/3")), "epoch summaries reach MLContext.Log");
+        // The validation set is given as the trainer sees its input: after the preceding transforms.
+        var validation = ml.Transforms.CopyColumns("Image", "ImagePath").Fit(test).Transform(test);
+        var model = Pipeline(ml, validation).Fit(train);
+        Assert.IsTrue(messages.Any(m => m.Contains("epoch 8/8")), "epoch summaries reach MLContext.Log");
 
         var scored = model.Transform(test);
         Assert.AreEqual(new VectorDataViewType(NumberDataViewType.UInt32), scored.Schema["PredictedLabel"].Type);
@@ -77,7 +79,7 @@ public sealed class SegmentationPipelineTests
 
         // Evaluate agrees with the library's confusion matrix over the same predictions and mask files.
         var metrics = ml.Segmentation().Evaluate(scored, numberOfClasses: 4, labelColumnName: "MaskPath", maskEncoding: MaskEncoding.ClassIds);
-        using var matrix = new ConfusionMatrix(4);
+        using var matrix = new MLNet.Segmentation.Metrics.ConfusionMatrix(4);
         var reader = new MaskReader(new MaskOptions { Encoding = MaskEncoding.ClassIds, NumClasses = 4 });
         for (int i = 0; i < predicted.Length; i++)
         {
@@ -87,13 +89,13 @@ public sealed class SegmentationPipelineTests
         var expected = matrix.ComputeMetrics();
         Assert.AreEqual(expected.MeanIoU, metrics.Metrics.MeanIoU, 1e-12);
         Assert.AreEqual(expected.PixelAccuracy, metrics.Metrics.PixelAccuracy, 1e-12);
-        Assert.IsTrue(metrics.Metrics.PixelAccuracy > 0.6, $"pixel accuracy {metrics.Metrics.PixelAccuracy:F3} after 3 epochs");
+        Assert.IsTrue(metrics.Metrics.PixelAccuracy > 0.75, $"pixel accuracy {metrics.Metrics.PixelAccuracy:F3} after 8 epochs");
         Assert.AreEqual(4, metrics.Hausdorff95.Length);
 
         // ML.NET's own Save refuses, naming the method that works.
-        var refused = Assert.ThrowsException<NotSupportedException>(() => ml.Model.Save(model, train.Schema, Path.Combine(_root, "refused.zip")),
+        var refused = Assert.Throws<Exception>(() => ml.Model.Save(model, train.Schema, Path.Combine(_root, "refused.zip")),
             "mlContext.Model.Save must not write a pipeline it cannot reload");
-        StringAssert.Contains(refused.Message, "SaveModel");
+        StringAssert.Contains(refused.ToString(), "mlContext.Segmentation().SaveModel");
 
         string path = Path.Combine(_root, "pipeline.zip");
         ml.Segmentation().SaveModel(model, train.Schema, path);
@@ -117,7 +119,7 @@ public sealed class SegmentationPipelineTests
         CollectionAssert.AreEqual(Fit(new MLContext(seed: 5)), Fit(new MLContext(seed: 5)));
         if (LibTorch.CudaIsAvailable) return;
         var gpu = new MLContext(seed: 5) { GpuDeviceId = 0, FallbackToCpu = false };
-        var e = Assert.ThrowsException<InvalidOperationException>(() => Fit(gpu));
+        var e = Assert.Throws<InvalidOperationException>(() => Fit(gpu));
         StringAssert.Contains(e.Message, "FallbackToCpu");
         Fit(new MLContext(seed: 5) { GpuDeviceId = 0, FallbackToCpu = true });
     }
@@ -128,19 +130,19 @@ public sealed class SegmentationPipelineTests
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(_rows[..4]);
         var missing = ml.Segmentation().Trainers.UNet(numberOfClasses: 4, labelColumnName: "MaskPath", imageColumnName: "Nope");
-        var e1 = Assert.ThrowsException<ArgumentOutOfRangeException>(() => missing.Fit(data));
+        var e1 = Assert.Throws<ArgumentOutOfRangeException>(() => missing.Fit(data));
         StringAssert.Contains(e1.Message, "Could not find image column 'Nope'");
-        var e2 = Assert.ThrowsException<ArgumentOutOfRangeException>(() => missing.GetOutputSchema(new SchemaShape([])));
+        var e2 = Assert.Throws<ArgumentOutOfRangeException>(() => missing.GetOutputSchema(new SchemaShape([])));
         StringAssert.Contains(e2.Message, "Could not find image column 'Nope'");
         var idsAsImage = SchemaShapes.WithVector(SchemaShapes.WithVector(new SchemaShape([]), "Image", NumberDataViewType.UInt32),
             "MaskPath", NumberDataViewType.UInt32);
-        var e4 = Assert.ThrowsException<ArgumentOutOfRangeException>(() =>
+        var e4 = Assert.Throws<ArgumentOutOfRangeException>(() =>
             ml.Segmentation().Trainers.UNet(numberOfClasses: 4, labelColumnName: "MaskPath").GetOutputSchema(idsAsImage));
         StringAssert.Contains(e4.Message, "Schema mismatch for image column 'Image'");
 
         var numbers = ml.Data.LoadFromEnumerable(new[] { new { Image = 1f, MaskPath = "x" } });
         var wrongType = ml.Segmentation().Trainers.UNet(numberOfClasses: 4, labelColumnName: "MaskPath");
-        var e3 = Assert.ThrowsException<ArgumentOutOfRangeException>(() => wrongType.Fit(numbers));
+        var e3 = Assert.Throws<ArgumentOutOfRangeException>(() => wrongType.Fit(numbers));
         StringAssert.Contains(e3.Message, "Schema mismatch for image column 'Image'");
         StringAssert.Contains(e3.Message, "got Single");
     }

@@ -112,13 +112,12 @@ public static class DataArguments
         if (ignore < names.Length) throw args.Usage($"--ignore {ignore} is a class id; use an id >= {names.Length} such as 255");
         int channels = args.Int("--channels", 3, 1, 3);
         if (channels == 2) throw args.Usage("--channels must be 1 (gray) or 3 (RGB)");
-        var palette = DatasetDescription.PascalVoc.Colors;
         var encoding = Encoding(args, MaskEncoding.Auto);
         return new DatasetDescription
         {
             Name = "custom",
             ClassNames = names,
-            Colors = names.Select((_, i) => palette[i % palette.Count]).ToArray(),
+            Colors = DatasetDescription.DefaultColors(names.Length),
             IgnoreIndex = ignore,
             ImageChannels = channels,
             MaskEncoding = encoding,

@@ -1,4 +1,3 @@
-using System.Globalization;
 using MLNet.Segmentation.Data;
 using MLNet.Segmentation.Inference;
 using MLNet.Segmentation.ModelFiles;
@@ -19,7 +18,8 @@ public static class ModelFileArguments
     {
         Name = "model",
         ClassNames = manifest.ClassNames,
-        Colors = manifest.ClassColors.Select(ParseHex).ToArray(),
+        Colors = manifest.ClassColors.Select(hex => Rgb.TryParseHex(hex, out var c) ? c
+            : throw new InvalidDataException($"the model's class colour '{hex}' is not #rrggbb")).ToArray(),
         IgnoreIndex = manifest.IgnoreIndex,
         BackgroundClass = manifest.BackgroundClass,
         ImageChannels = manifest.InChannels,
@@ -38,13 +38,5 @@ public static class ModelFileArguments
             SlidingWindow = tile is int t ? new SlidingWindowOptions { TileSize = (t, t), Overlap = overlap } : null,
             Device = DeviceArgument.Parse(args),
         });
-    }
-
-    private static Rgb ParseHex(string hex)
-    {
-        string digits = hex.TrimStart('#');
-        if (digits.Length != 6 || !int.TryParse(digits, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int packed))
-            throw new InvalidDataException($"the model's class colour '{hex}' is not #rrggbb");
-        return Rgb.FromPacked(packed);
     }
 }

@@ -89,12 +89,8 @@ public sealed class BenchCommand : ICommand
         using var optimizer = new Adam(module.Parameters().ToList(), new AdamOptions { LearningRate = 1e-4 });
         var scaler = s.Precision == "fp16" ? new GradientScaler() : null;
         var loss = new CrossEntropyLoss();
-        IDisposable? Amp() => s.Precision switch
-        {
-            "bf16" => Autocast.Enable(s.Device, DType.BFloat16),
-            "fp16" => Autocast.Enable(s.Device, DType.Float16),
-            _ => null,
-        };
+        var precision = s.Precision switch { "bf16" => TrainingPrecision.BFloat16, "fp16" => TrainingPrecision.Float16, _ => TrainingPrecision.Float32 };
+        IDisposable? Amp() => precision.Autocast(s.Device);
         void Sync()
         {
             if (s.Device.Type == DeviceType.Cuda) LibTorch.CudaSynchronize(s.Device.Index < 0 ? 0 : s.Device.Index);

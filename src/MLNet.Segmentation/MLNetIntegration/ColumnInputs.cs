@@ -111,10 +111,10 @@ internal static class ColumnInputs
                         throw new InvalidDataException($"row {row.Position} of column '{column.Name}' has {values.Length} values; the PixelLayout " +
                                                        $"{layout.Channels}x{layout.Height}x{layout.Width} needs {expected}");
                     var data = values.DenseValues().Select(v => v * layout.Scale).ToArray();
-                    using var flat = layout.Interleaved
-                        ? Tensor.FromArray(data, layout.Height, layout.Width, layout.Channels).Permute(2, 0, 1)
-                        : Tensor.FromArray(data, layout.Channels, layout.Height, layout.Width);
-                    return flat.Contiguous();
+                    if (!layout.Interleaved) return Tensor.FromArray(data, layout.Channels, layout.Height, layout.Width);
+                    using var interleaved = Tensor.FromArray(data, layout.Height, layout.Width, layout.Channels);
+                    using var planar = interleaved.Permute(2, 0, 1);
+                    return planar.Contiguous();
                 };
             }
         }

@@ -147,11 +147,10 @@ public sealed class SegmentationEstimator : IEstimator<SegmentationTransformer>
 
     private DatasetDescription Description()
     {
-        var palette = DatasetDescription.PascalVoc.Colors;
         var names = Options.ClassNames ?? Enumerable.Range(0, Options.NumberOfClasses).Select(i => $"class {i}").ToArray();
         return new DatasetDescription
         {
-            Name = "mlnet", ClassNames = names, Colors = names.Select((_, i) => palette[i % palette.Count]).ToArray(),
+            Name = "mlnet", ClassNames = names, Colors = DatasetDescription.DefaultColors(names.Count),
             IgnoreIndex = Options.IgnoreIndex, ImageChannels = Options.ImageChannels, MaskEncoding = Options.MaskEncoding,
         };
     }

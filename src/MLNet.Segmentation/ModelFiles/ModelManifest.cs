@@ -62,7 +62,7 @@ public sealed record ModelManifest
         if (ClassColors is null || ClassColors.Count != NumClasses)
             throw new InvalidDataException($"class_colors has {ClassColors?.Count ?? 0} entries for {NumClasses} classes");
         foreach (var colour in ClassColors)
-            if (colour is null || colour.Length != 7 || colour[0] != '#' || !int.TryParse(colour.AsSpan(1), System.Globalization.NumberStyles.HexNumber, null, out _))
+            if (!Data.Rgb.TryParseHex(colour, out _))
                 throw new InvalidDataException($"class colour '{colour}' is not #rrggbb");
         if ((Mean is null) != (Std is null) || (Mean is not null && (Mean.Length != InChannels || Std!.Length != InChannels)))
             throw new InvalidDataException($"mean/std must both be given with {InChannels} values each");

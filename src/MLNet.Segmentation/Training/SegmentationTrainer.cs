@@ -154,7 +154,7 @@ public sealed class SegmentationTrainer
         var images = batch.Images.To(Device);
         var masks = batch.Masks.To(Device);
         Tensor loss;
-        using (MixedPrecision())
+        using (_options.Precision.Autocast(Device))
         {
             var logits = _model.Forward(images);
             loss = _loss.Compute(logits, masks);
@@ -176,14 +176,6 @@ public sealed class SegmentationTrainer
         return loss.ToDouble();
     }
 
-    // Autocast for the configured precision (nothing for float32).
-    private IDisposable? MixedPrecision() => _options.Precision switch
-    {
-        TrainingPrecision.BFloat16 => Autocast.Enable(Device, DType.BFloat16),
-        TrainingPrecision.Float16 => Autocast.Enable(Device, DType.Float16),
-        _ => null,
-    };
-
     /// <summary>Validation metrics of the model (in eval mode, without gradients) on <paramref name="data"/>.</summary>
     public SegmentationMetrics Evaluate(IBatchSource data, CancellationToken cancellationToken = default)
     {
@@ -197,7 +189,7 @@ public sealed class SegmentationTrainer
                 cancellationToken.ThrowIfCancellationRequested();
                 using (batch)
                 using (DisposeScope.Enter())
-                using (MixedPrecision())
+                using (_options.Precision.Autocast(Device))
                 {
                     var prediction = _model.Forward(batch.Images.To(Device)).ArgMax(1);
                     matrix.Update(prediction, batch.Masks.To(Device));

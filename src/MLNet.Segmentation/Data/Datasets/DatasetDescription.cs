@@ -116,6 +116,10 @@ public sealed record DatasetDescription
         MaskEncoding = MaskEncoding.ClassIds,
     };
 
+    /// <summary>Display colours for <paramref name="count"/> classes without their own: VOC's 21 class colours, repeated.</summary>
+    public static IReadOnlyList<Rgb> DefaultColors(int count) =>
+        Enumerable.Range(0, count).Select(i => VocColor(i % 21)).ToArray();
+
     // VOC's colour map: the bits of the class id are spread over the high bits of R, G and B in turn.
     private static Rgb VocColor(int id)
     {

@@ -1,3 +1,5 @@
+using MLNet.Segmentation.Engine;
+
 namespace MLNet.Segmentation.Training;
 
 /// <summary>The arithmetic precision of training steps.</summary>
@@ -9,4 +11,16 @@ public enum TrainingPrecision
     BFloat16,
     /// <summary>Autocast to float16 with dynamic loss scaling (CUDA only).</summary>
     Float16,
+}
+
+/// <summary>Autocast regions for a <see cref="TrainingPrecision"/>.</summary>
+public static class TrainingPrecisionExtensions
+{
+    /// <summary>The autocast guard of <paramref name="precision"/> on <paramref name="device"/> (null for float32).</summary>
+    public static IDisposable? Autocast(this TrainingPrecision precision, Device device) => precision switch
+    {
+        TrainingPrecision.BFloat16 => Engine.Autocast.Enable(device, DType.BFloat16),
+        TrainingPrecision.Float16 => Engine.Autocast.Enable(device, DType.Float16),
+        _ => null,
+    };
 }

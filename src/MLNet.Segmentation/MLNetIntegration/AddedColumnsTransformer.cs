@@ -36,7 +36,7 @@ public abstract class AddedColumnsTransformer : ITransformer
     }
 
     /// <inheritdoc />
-    public IDataView Transform(IDataView input)
+    public virtual IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         return new MappedDataView(input, (Mapper)GetRowToRowMapper(input.Schema));

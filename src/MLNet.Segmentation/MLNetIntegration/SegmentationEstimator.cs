@@ -57,6 +57,7 @@ public sealed class SegmentationEstimator : IEstimator<SegmentationTransformer>
     public SegmentationTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        var augmentation = Unwrap(ref input);
         var (imageFormat, maskFormat) = CheckFormats(ColumnInputs.Find(input.Schema, "image", Options.ImageColumnName),
             ColumnInputs.Find(input.Schema, "label", Options.LabelColumnName));
         var host = _environment.Register($"Segmentation.{Architecture}");
@@ -71,6 +72,7 @@ public sealed class SegmentationEstimator : IEstimator<SegmentationTransformer>
         {
             var normalize = Options.Mean is null ? null : new Normalize(Options.Mean, Options.Std ?? throw new ArgumentException("Mean needs Std"));
             var trainTransforms = new List<IJointTransform>();
+            if (augmentation is not null) trainTransforms.Add(augmentation);
             if (Options.Augmentation is not null) trainTransforms.Add(Options.Augmentation);
             if (normalize is not null) trainTransforms.Add(normalize);
             int batch = Math.Min(Options.BatchSize, train.Count);
@@ -127,6 +129,18 @@ public sealed class SegmentationEstimator : IEstimator<SegmentationTransformer>
             (train as IDisposable)?.Dispose();
             (validation as IDisposable)?.Dispose();
         }
+    }
+
+    // Rows from Transforms.Augment(...) carry the augmentation this trainer applies per sample and epoch.
+    private IJointTransform? Unwrap(ref IDataView input)
+    {
+        if (input is not AugmentedDataView augmented) return null;
+        var step = augmented.Augmentation;
+        if (step.ImageColumnName != Options.ImageColumnName || step.LabelColumnName != Options.LabelColumnName)
+            throw new ArgumentException($"Augment was given columns '{step.ImageColumnName}' and '{step.LabelColumnName}' but the trainer reads " +
+                                        $"'{Options.ImageColumnName}' and '{Options.LabelColumnName}'");
+        input = augmented.Source;
+        return step.Augmentation;
     }
 
     private (ColumnFormat Image, ColumnFormat Mask) CheckFormats(ColumnInputs.ColumnInfo image, ColumnInputs.ColumnInfo label)

@@ -9,8 +9,10 @@ namespace MLNet.Segmentation.MLNetIntegration;
 /// <summary>
 /// The pipeline zip of <c>SaveModel</c>/<c>LoadModel</c>: "pipeline.json" lists the parts in order; runs of ML.NET
 /// transformers are saved by <c>mlContext.Model.Save</c> (part-N.mlnet.zip), each segmentation transformer as a model
-/// file (part-N.mlseg.zip) plus its columns; "input.mlnet.zip" keeps the input schema. Loading rebuilds the chain with
-/// public API only.
+/// file (part-N.mlseg.zip) plus its columns, each column transform of <see cref="SegmentationTransforms"/> as its
+/// settings; "input.mlnet.zip" keeps the input schema. What is stored is the scoring model: steps appended with
+/// <c>TransformerScope.Training</c> (or TrainTest) and augmentation are left out. Loading rebuilds the chain with public
+/// API only.
 /// </summary>
 internal static class SegmentationModelStore
 {
@@ -18,7 +20,7 @@ internal static class SegmentationModelStore
     private const string IndexEntry = "pipeline.json";
     private const string InputEntry = "input.mlnet.zip";
 
-    private sealed record Part(string Kind, string Entry, SegmentationColumns? Columns);
+    private sealed record Part(string Kind, string? Entry, SegmentationColumns? Columns = null, ColumnTransformRecord? Transform = null);
 
     private sealed record Index(string Format, IReadOnlyList<Part> Parts);
 
@@ -27,10 +29,7 @@ internal static class SegmentationModelStore
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputSchema);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var flat = Flatten(model).ToList();
-        if (flat.OfType<AddedColumnsTransformer>().Any(t => t is not SegmentationTransformer))
-            throw new NotSupportedException("SaveModel stores ML.NET transformers and SegmentationTransformer; the column transforms of " +
-                                            "mlContext.Segmentation().Transforms are not stored yet: apply them before SaveModel's pipeline");
+        var flat = Flatten(model).Where(t => t is not AugmentationTransformer).ToList();
         IO.AtomicFile.Write(path, file =>
         {
             using var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true);
@@ -51,9 +50,18 @@ internal static class SegmentationModelStore
             }
             foreach (var transformer in flat)
             {
+                if (transformer is ColumnTransformer column)
+                {
+                    FlushRun();
+                    schema = column.GetOutputSchema(schema);
+                    parts.Add(new Part("column", null, Transform: column.ToRecord()));
+                    continue;
+                }
                 if (transformer is not SegmentationTransformer segmentation)
                 {
-                    run.Add(transformer);
+                    run.Add(transformer is AddedColumnsTransformer ours
+                        ? throw new NotSupportedException($"SaveModel cannot store {ours.GetType().Name}")
+                        : transformer);
                     continue;
                 }
                 FlushRun();
@@ -102,9 +110,10 @@ internal static class SegmentationModelStore
         {
             foreach (var part in index.Parts)
             {
-                if (part.Kind == "mlnet") transformers.Add(LoadMlNet(context, zip, part.Entry, path, out _));
-                else if (part.Kind == "segmentation" && part.Columns is not null) transformers.Add(LoadSegmentation(context, zip, part, path));
-                else throw Bad(path, $"unknown part kind '{part.Kind}'");
+                if (part is { Kind: "mlnet", Entry: { } entry }) transformers.Add(LoadMlNet(context, zip, entry, path, out _));
+                else if (part is { Kind: "segmentation", Entry: not null, Columns: not null }) transformers.Add(LoadSegmentation(context, zip, part, path));
+                else if (part is { Kind: "column", Transform: { } record }) transformers.Add(LoadColumnTransform(record, path));
+                else throw Bad(path, $"part '{part.Kind}' is unknown or incomplete");
             }
         }
         catch
@@ -124,9 +133,21 @@ internal static class SegmentationModelStore
         return context.Model.Load(buffer, out schema);
     }
 
+    private static ColumnTransformer LoadColumnTransform(ColumnTransformRecord record, string path)
+    {
+        try
+        {
+            return record.Create();
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException)
+        {
+            throw Bad(path, e.Message, e);
+        }
+    }
+
     private static SegmentationTransformer LoadSegmentation(MLContext context, ZipArchive zip, Part part, string path)
     {
-        var entry = zip.GetEntry(part.Entry) ?? throw Bad(path, $"entry '{part.Entry}' is missing");
+        var entry = zip.GetEntry(part.Entry!) ?? throw Bad(path, $"entry '{part.Entry}' is missing");
         string temporary = Path.Combine(Path.GetTempPath(), $"mlseg-{Guid.NewGuid():N}.zip");
         try
         {
@@ -147,8 +168,12 @@ internal static class SegmentationModelStore
         }
     }
 
+    // Chains are unrolled to their scoring model: TransformerChain<T>.GetModelFor(TransformerScope.Scoring).
     private static IEnumerable<ITransformer> Flatten(ITransformer transformer)
     {
+        var type = transformer.GetType();
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(TransformerChain<>))
+            transformer = (ITransformer)type.GetMethod(nameof(TransformerChain<ITransformer>.GetModelFor))!.Invoke(transformer, [TransformerScope.Scoring])!;
         if (transformer is IEnumerable<ITransformer> chain)
         {
             foreach (var inner in chain)

@@ -24,6 +24,14 @@ public sealed class SegmentationTransforms
     public ColumnTransformEstimator LoadImages(string outputColumnName, string inputColumnName, int channels = 3) =>
         new(new ImageLoadingTransformer(outputColumnName, inputColumnName, channels), inputColumnName, NumberDataViewType.Single);
 
+    /// <summary>
+    /// Joint image/mask augmentation (e.g. <c>Pipelines.ShapesTrain()</c>, or a <see cref="Data.Transforms.Compose"/> of
+    /// crops, flips, rotations, colour jitter) applied by the segmentation trainer that directly follows, anew in every
+    /// epoch. Append it with <c>TransformerScope.Training</c>; rows pass through unchanged.
+    /// </summary>
+    public AugmentationEstimator Augment(Data.Transforms.IJointTransform augmentation, string imageColumnName = "Image", string labelColumnName = "Label") =>
+        new(augmentation, imageColumnName, labelColumnName);
+
     /// <summary>Per-channel (x - mean) / std of a planar C x H x W float column.</summary>
     public ColumnTransformEstimator NormalizeImage(string outputColumnName, string inputColumnName, float[] mean, float[] std) =>
         new(new ImageNormalizingTransformer(outputColumnName, inputColumnName, mean, std), inputColumnName, NumberDataViewType.Single);
@@ -76,6 +84,9 @@ public abstract class ColumnTransformer : AddedColumnsTransformer
 
     internal abstract void Check(ColumnInputs.ColumnInfo input);
 
+    /// <summary>The settings <c>SaveModel</c> stores to rebuild this transform.</summary>
+    internal abstract ColumnTransformRecord ToRecord();
+
     /// <inheritdoc />
     protected override IEnumerable<string> InputColumnNames => [InputColumnName];
 
@@ -107,6 +118,9 @@ public sealed class MaskLoadingTransformer : ColumnTransformer
 
     private protected override DataViewType OutputType => new VectorDataViewType(NumberDataViewType.UInt32);
 
+    internal override ColumnTransformRecord ToRecord() =>
+        new(ColumnTransformRecord.LoadMasks, OutputColumnName, InputColumnName, Mask: ColumnTransformRecord.MaskSettings.From(Options));
+
     internal override void Check(ColumnInputs.ColumnInfo input)
     {
         if (ColumnInputs.MaskFormat(input) is not (ColumnFormat.Path or ColumnFormat.EncodedBytes))
@@ -133,6 +147,8 @@ public sealed class ImageLoadingTransformer : ColumnTransformer
     public int Channels { get; }
 
     private protected override DataViewType OutputType => new VectorDataViewType(NumberDataViewType.Single);
+
+    internal override ColumnTransformRecord ToRecord() => new(ColumnTransformRecord.LoadImages, OutputColumnName, InputColumnName, Channels: Channels);
 
     internal override void Check(ColumnInputs.ColumnInfo input)
     {
@@ -168,6 +184,9 @@ public sealed class ImageNormalizingTransformer : ColumnTransformer
     public IReadOnlyList<float> Std { get; }
 
     private protected override DataViewType OutputType => new VectorDataViewType(NumberDataViewType.Single);
+
+    internal override ColumnTransformRecord ToRecord() =>
+        new(ColumnTransformRecord.NormalizeImage, OutputColumnName, InputColumnName, Mean: [.. Mean], Std: [.. Std]);
 
     internal override void Check(ColumnInputs.ColumnInfo input)
     {

@@ -56,6 +56,14 @@ public static class Functional
         var p = padding ?? 0;
         var o = outputPadding ?? 0;
         var d = dilation ?? 1;
+        if (TransposedConvolutionByPhases.Applies(input, weight, s, p, o, groups, d))
+            return TransposedConvolutionByPhases.Compute(input, weight, bias, s, p, o);
+        return ConvTranspose2dNative(input, weight, bias, s, p, o, groups, d);
+    }
+
+    /// <summary>libtorch's own conv_transpose2d (the reference for <see cref="TransposedConvolutionByPhases"/>).</summary>
+    internal static Tensor ConvTranspose2dNative(Tensor input, Tensor weight, Tensor? bias, Size2 s, Size2 p, Size2 o, long groups, Size2 d)
+    {
         var a = new OpArgs();
         return Ops.ConvTranspose2d.Tensor(ref a.T(input).T(weight).OptT(bias).Ints(s.Height, s.Width).Ints(p.Height, p.Width)
             .Ints(o.Height, o.Width).I(groups).Ints(d.Height, d.Width));

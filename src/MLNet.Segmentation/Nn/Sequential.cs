@@ -31,7 +31,12 @@ public class Sequential : Module, IEnumerable<Module>
     public override Tensor Forward(Tensor input)
     {
         var x = input;
-        foreach (var layer in _layers) x = layer.Forward(x);
+        foreach (var layer in _layers)
+        {
+            var y = layer.Forward(x);
+            Intermediate.Release(x, input, y);
+            x = y;
+        }
         return x;
     }
 

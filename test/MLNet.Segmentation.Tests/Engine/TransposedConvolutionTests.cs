@@ -83,4 +83,51 @@ public sealed class TransposedConvolutionTests
         Assert.AreEqual(5, cols.Max() - cols.Min() + 1, "receptive field width");
         CollectionAssert.AreEquivalent(new[] { 2, 4, 6 }, rows.Distinct().ToArray());
     }
+
+    [TestMethod]
+    public void ByPhasesMatchesLibtorchsTransposedConvolutionInValueAndGradients()
+    {
+        using var scope = DisposeScope.Enter();
+        using var generator = new Generator(11);
+        // (kernel h, kernel w, stride h, stride w, padding h, padding w, output padding h, output padding w, bias):
+        // U-Net's 2x2/2, FCN's 4x4/2 and 16x16/8 bilinear, DeconvNet's 3x3/1, rectangular, output padding.
+        var cases = new (long Kh, long Kw, long Sh, long Sw, long Ph, long Pw, long Oh, long Ow, bool Bias)[]
+        {
+            (2, 2, 2, 2, 0, 0, 0, 0, true), (4, 4, 2, 2, 1, 1, 0, 0, false), (16, 16, 8, 8, 4, 4, 0, 0, false),
+            (3, 3, 1, 1, 1, 1, 0, 0, true), (4, 2, 2, 1, 1, 0, 1, 0, true), (6, 3, 3, 3, 2, 1, 1, 1, true),
+        };
+        foreach (var c in cases)
+        {
+            string name = $"kernel {c.Kh}x{c.Kw}, stride {c.Sh}x{c.Sw}, padding {c.Ph}x{c.Pw}, output padding {c.Oh}x{c.Ow}";
+            var stride = new Size2(c.Sh, c.Sw);
+            var padding = new Size2(c.Ph, c.Pw);
+            var outputPadding = new Size2(c.Oh, c.Ow);
+            var x = Tensor.Randn([2, 5, 7, 6], generator, DType.Float64).RequiresGrad_();
+            var w = Tensor.Randn([5, 3, c.Kh, c.Kw], generator, DType.Float64).RequiresGrad_();
+            var b = c.Bias ? Tensor.Randn([3], generator, DType.Float64).RequiresGrad_() : null;
+            Assert.IsTrue(TransposedConvolutionByPhases.Applies(x, w, stride, padding, outputPadding, 1, 1), name);
+
+            var expected = Functional.ConvTranspose2dNative(x, w, b, stride, padding, outputPadding, 1, 1);
+            var weights = Tensor.Randn(expected.Shape, generator, DType.Float64);
+            (expected * weights).Sum().Backward();
+            var (gx, gw, gb) = (x.Grad!.Clone(), w.Grad!.Clone(), b?.Grad!.Clone());
+            x.Grad!.Fill(0);
+            w.Grad!.Fill(0);
+            b?.Grad!.Fill(0);
+
+            var actual = TransposedConvolutionByPhases.Compute(x, w, b, stride, padding, outputPadding);
+            CollectionAssert.AreEqual(expected.Shape, actual.Shape, name);
+            Assert.IsTrue(actual.AllClose(expected, 1e-12, 1e-12), name);
+            (actual * weights).Sum().Backward();
+            Assert.IsTrue(x.Grad!.AllClose(gx, 1e-12, 1e-12), $"input gradient, {name}");
+            Assert.IsTrue(w.Grad!.AllClose(gw, 1e-12, 1e-12), $"weight gradient, {name}");
+            if (b is not null) Assert.IsTrue(b.Grad!.AllClose(gb!, 1e-12, 1e-12), $"bias gradient, {name}");
+        }
+        // Cases left to libtorch: output padding beyond the padding, groups, dilation, a kernel not a multiple of the stride.
+        var input = Tensor.Zeros([1, 4, 5, 5]);
+        Assert.IsFalse(TransposedConvolutionByPhases.Applies(input, Tensor.Zeros([4, 2, 2, 2]), 2, 0, 1, 1, 1));
+        Assert.IsFalse(TransposedConvolutionByPhases.Applies(input, Tensor.Zeros([4, 1, 2, 2]), 2, 0, 0, 2, 1));
+        Assert.IsFalse(TransposedConvolutionByPhases.Applies(input, Tensor.Zeros([4, 2, 2, 2]), 2, 0, 0, 1, 2));
+        Assert.IsFalse(TransposedConvolutionByPhases.Applies(input, Tensor.Zeros([4, 2, 3, 3]), 2, 1, 0, 1, 1));
+    }
 }

@@ -51,10 +51,21 @@ public sealed class UNet : SegmentationModel
             ? SpatialFit.PadToMultiple(input, 1L << Options.Depth)
             : MirrorPadForValid(input);
         var levels = Encoder.ForwardLevels(x);
+        Intermediate.Release(x, input, levels[0]);
         var y = levels[^1];
-        for (int i = 0; i < _decoder.Count; i++) y = _decoder[i].Forward(y, levels[levels.Count - 2 - i]);
+        for (int i = 0; i < _decoder.Count; i++)
+        {
+            var skip = levels[levels.Count - 2 - i];
+            var next = _decoder[i].Forward(y, skip);
+            Intermediate.Release(y, next);
+            Intermediate.Release(skip, next);
+            y = next;
+        }
         var logits = Child("classifier").Forward(y);
-        return SpatialFit.CropTopLeft(logits, h, w);
+        Intermediate.Release(y, logits);
+        var output = SpatialFit.CropTopLeft(logits, h, w);
+        Intermediate.Release(logits, output);
+        return output;
     }
 
     /// <summary>

@@ -59,8 +59,9 @@ public sealed class UNetEncoder : Module
         var x = input;
         for (int level = 0; level < _levels.Count; level++)
         {
-            if (level > 0) x = Functional.MaxPool2d(x, 2);
-            x = _levels[level].Forward(x);
+            var pooled = level > 0 ? Functional.MaxPool2d(x, 2) : x;
+            x = _levels[level].Forward(pooled);
+            if (level > 0) Intermediate.Release(pooled, x);
             outputs.Add(x);
         }
         return outputs;
@@ -93,6 +94,11 @@ public sealed class UNetUpBlock : Module
     {
         var up = Child("up").Forward(input);
         var cropped = skip.Size(2) == up.Size(2) && skip.Size(3) == up.Size(3) ? skip : SpatialFit.CenterCrop(skip, up.Size(2), up.Size(3));
-        return Child("conv").Forward(Tensor.Cat([cropped, up], 1));
+        var joined = Tensor.Cat([cropped, up], 1);
+        Intermediate.Release(up, input);
+        Intermediate.Release(cropped, skip);
+        var output = Child("conv").Forward(joined);
+        Intermediate.Release(joined, output);
+        return output;
     }
 }

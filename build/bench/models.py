@@ -108,7 +108,7 @@ def main():
         infer_s = timed(infer, a.warmup, a.repeats, sync)
         print(json.dumps({
             "framework": f"pytorch {torch.__version__}", "arch": arch, "batch": a.batch, "size": a.size, "device": a.device,
-            "amp": a.amp, "train_step_ms": round(train_s * 1000, 1), "train_images_per_s": round(a.batch / train_s, 2),
+            "amp": a.amp, "channels_last": a.channels_last, "train_step_ms": round(train_s * 1000, 1), "train_images_per_s": round(a.batch / train_s, 2),
             "infer_ms": round(infer_s * 1000, 1), "infer_images_per_s": round(a.batch / infer_s, 2),
             "train_peak_rss_mb": round(train_rss, 1), "infer_peak_rss_mb": round(peak_rss_mb(), 1),
             "cuda_peak_allocated_mb": None if cuda_train is None else round(cuda_train, 1)}), flush=True)

@@ -83,6 +83,8 @@ MLSEG_API int32_t mlseg_tensor_info(mlseg_tensor tensor, int32_t* ndim, int64_t*
                                     int32_t* dtype, int32_t* device_type, int32_t* device_index,
                                     int32_t* requires_grad);
 MLSEG_API int32_t mlseg_tensor_data_ptr(mlseg_tensor tensor, void** data, int32_t* contiguous);
+/* Whether the tensor is dense in memory_format (0 = contiguous, 2 = channels-last). */
+MLSEG_API int32_t mlseg_tensor_is_contiguous(mlseg_tensor tensor, int32_t memory_format, int32_t* contiguous);
 MLSEG_API int32_t mlseg_tensor_alias(mlseg_tensor tensor, mlseg_tensor* out);
 MLSEG_API void mlseg_tensor_free(mlseg_tensor tensor);
 MLSEG_API int32_t mlseg_tensor_item_double(mlseg_tensor tensor, double* value);

@@ -65,6 +65,14 @@ MLSEG_API int32_t mlseg_tensor_data_ptr(mlseg_tensor tensor, void** data, int32_
   });
 }
 
+MLSEG_API int32_t mlseg_tensor_is_contiguous(mlseg_tensor tensor, int32_t memory_format, int32_t* contiguous) {
+  return guarded([&] {
+    TORCH_CHECK(memory_format == 0 || memory_format == 2, "memory format ", memory_format, " is not contiguous (0) or channels-last (2)");
+    const auto format = memory_format == 2 ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+    *contiguous = as_tensor(tensor).is_contiguous(format) ? 1 : 0;
+  });
+}
+
 MLSEG_API int32_t mlseg_tensor_alias(mlseg_tensor tensor, mlseg_tensor* out) {
   return guarded([&] { *out = mlseg::new_handle(as_tensor(tensor)); });
 }

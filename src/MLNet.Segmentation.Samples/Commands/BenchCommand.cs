@@ -21,7 +21,7 @@ public sealed class BenchCommand : ICommand
 {
     private const string Usage =
         "usage: mlseg bench [--arch unet,segnet,fcn8s,deeplabv3plus] [--batch 8] [--size 256] [--classes 21] [--warmup 2] [--repeats 5] " +
-        "[--device cpu|cuda] [--precision fp32|bf16|fp16] [--python /usr/bin/python3] [--script build/bench/models.py] [--no-peer] [--json]";
+        "[--device cpu|cuda] [--precision fp32|bf16|fp16] [--channels-last] [--python /usr/bin/python3] [--script build/bench/models.py] [--no-peer] [--json]";
 
     private static readonly Dictionary<string, string> CatalogNames = new()
     {
@@ -38,14 +38,14 @@ public sealed class BenchCommand : ICommand
     public Task<int> RunAsync(string[] args, TextWriter output)
     {
         var a = new Arguments(args, Usage,
-            ["--arch", "--batch", "--size", "--classes", "--warmup", "--repeats", "--device", "--precision", "--python", "--script"], ["--no-peer", "--json"]);
+            ["--arch", "--batch", "--size", "--classes", "--warmup", "--repeats", "--device", "--precision", "--python", "--script"], ["--no-peer", "--json", "--channels-last"]);
         var archs = (a.String("--arch") ?? "unet,segnet,fcn8s,deeplabv3plus").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         foreach (string arch in archs)
             if (!CatalogNames.ContainsKey(arch)) throw a.Usage($"--arch: unknown '{arch}'; known: {string.Join(",", CatalogNames.Keys)}");
         var settings = new BenchSettings(a.Int("--batch", 8, 1, 1024), a.Int("--size", 256, 32, 4096), a.Int("--classes", 21, 2, 256),
             a.Int("--warmup", 2, 0, 100), a.Int("--repeats", 5, 1, 1000),
             a.Choice("--device", "cpu", "cpu", "cuda") == "cuda" ? Device.Cuda(0) : Device.Cpu,
-            a.Choice("--precision", "fp32", "fp32", "bf16", "fp16"));
+            a.Choice("--precision", "fp32", "fp32", "bf16", "fp16"), a.Has("--channels-last"));
         if (settings.Device.Type == DeviceType.Cuda && !LibTorch.CudaIsAvailable) throw new InvalidOperationException("--device cuda: no usable CUDA device");
         if (settings.Precision == "fp16" && settings.Device.Type != DeviceType.Cuda) throw a.Usage("--precision fp16 needs --device cuda");
 
@@ -57,7 +57,7 @@ public sealed class BenchCommand : ICommand
             return Task.FromResult(0);
         }
         var terminal = new Terminal(output);
-        terminal.Line($"mlseg bench: batch {settings.Batch}, {settings.Size}x{settings.Size}, {settings.Classes} classes, {settings.Device}, {settings.Precision}; " +
+        terminal.Line($"mlseg bench: batch {settings.Batch}, {settings.Size}x{settings.Size}, {settings.Classes} classes, {settings.Device}, {settings.Precision}{(settings.ChannelsLast ? ", channels-last" : "")}; " +
                       $"libtorch {LibTorch.Version}, {LibTorch.Threads} threads; median of {settings.Repeats} after {settings.Warmup} warm-up");
         var table = new Table().Border(TableBorder.Rounded).AddColumn("network").AddColumn("framework")
             .AddColumn(new TableColumn("train img/s").RightAligned()).AddColumn(new TableColumn("infer img/s").RightAligned())
@@ -77,14 +77,16 @@ public sealed class BenchCommand : ICommand
         return Task.FromResult(0);
     }
 
-    private sealed record BenchSettings(int Batch, int Size, int Classes, int Warmup, int Repeats, Device Device, string Precision);
+    private sealed record BenchSettings(int Batch, int Size, int Classes, int Warmup, int Repeats, Device Device, string Precision, bool ChannelsLast);
 
     private static JsonObject Measure(string arch, BenchSettings s)
     {
         using var generator = new Generator(0);
         using var module = ModelCatalog.Create(CatalogNames[arch], new ModelBuildSettings(s.Classes, 3, 1, generator));
         module.To(s.Device);
-        using var images = Tensor.Rand([s.Batch, 3, s.Size, s.Size], generator, device: s.Device);
+        if (s.ChannelsLast) module.To(MemoryFormat.ChannelsLast);
+        using var random = Tensor.Rand([s.Batch, 3, s.Size, s.Size], generator, device: s.Device);
+        using var images = random.Contiguous(s.ChannelsLast ? MemoryFormat.ChannelsLast : MemoryFormat.Contiguous);
         using var targets = Tensor.RandInt(0, s.Classes, [s.Batch, s.Size, s.Size], generator, device: s.Device);
         using var optimizer = new Adam(module.Parameters().ToList(), new AdamOptions { LearningRate = 1e-4 });
         var scaler = s.Precision == "fp16" ? new GradientScaler() : null;
@@ -130,7 +132,7 @@ public sealed class BenchCommand : ICommand
         return new JsonObject
         {
             ["framework"] = $"mlnet-segmentation (libtorch {LibTorch.Version})", ["arch"] = arch, ["batch"] = s.Batch, ["size"] = s.Size,
-            ["device"] = s.Device.ToString(), ["amp"] = s.Precision == "fp32" ? "none" : s.Precision,
+            ["device"] = s.Device.ToString(), ["amp"] = s.Precision == "fp32" ? "none" : s.Precision, ["channels_last"] = s.ChannelsLast,
             ["train_step_ms"] = Math.Round(train * 1000, 1), ["train_images_per_s"] = Math.Round(s.Batch / train, 2),
             ["infer_ms"] = Math.Round(infer * 1000, 1), ["infer_images_per_s"] = Math.Round(s.Batch / infer, 2),
             ["train_peak_rss_mb"] = Math.Round(trainRss, 1), ["infer_peak_rss_mb"] = Math.Round(PeakMemory.ResidentMegabytes(), 1),
@@ -167,6 +169,7 @@ public sealed class BenchCommand : ICommand
                      "--device", s.Device.Type == DeviceType.Cuda ? "cuda" : "cpu", "--amp", s.Precision == "fp32" ? "none" : s.Precision,
                  })
             info.ArgumentList.Add(arg);
+        if (s.ChannelsLast) info.ArgumentList.Add("--channels-last");
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {info.FileName}");
         var stderr = process.StandardError.ReadToEndAsync();
         var rows = new List<JsonObject>();

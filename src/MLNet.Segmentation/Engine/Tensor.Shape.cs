@@ -50,6 +50,23 @@ public sealed partial class Tensor
         return Ops.Contiguous.Tensor(ref a.T(this));
     }
 
+    /// <summary>A tensor with the same values laid out in <paramref name="format"/> (channels-last needs 4 dimensions); this data when it already is.</summary>
+    public Tensor Contiguous(MemoryFormat format)
+    {
+        if (format == MemoryFormat.ChannelsLast && Dim != 4)
+            throw new ArgumentException($"channels-last layout needs an N x C x H x W tensor, got {ShapeString}");
+        var a = new OpArgs();
+        return Ops.Contiguous.Tensor(ref a.T(this).I((long)format));
+    }
+
+    /// <summary>Whether the data is laid out densely in <paramref name="format"/>.</summary>
+    public bool IsContiguous(MemoryFormat format)
+    {
+        if (format == MemoryFormat.Preserve) throw new ArgumentException("Preserve is not a layout", nameof(format));
+        Interop.NativeStatus.Check(Interop.NativeMethods.mlseg_tensor_is_contiguous(LiveHandle, (int)format, out int contiguous), "is_contiguous");
+        return contiguous != 0;
+    }
+
     /// <summary>Concatenates along an existing dimension.</summary>
     public static Tensor Cat(ReadOnlySpan<Tensor> tensors, int dim = 0)
     {

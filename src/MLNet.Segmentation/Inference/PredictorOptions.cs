@@ -19,6 +19,9 @@ public sealed record PredictorOptions
 
     /// <summary>Where inference runs; null = the model's device at construction (CPU when unknown).</summary>
     public Device? Device { get; init; }
+
+    /// <summary>Layout of the model's kernels and of the input (<see cref="MemoryFormat.ChannelsLast"/>: fewer layout reorders in convolutions).</summary>
+    public MemoryFormat MemoryFormat { get; init; } = MemoryFormat.Contiguous;
 }
 
 /// <summary>The prediction for a batch: class ids and per-class probabilities (both on the CPU, owned by the caller).</summary>

@@ -25,6 +25,7 @@ public sealed class SegmentationPredictor
         if (_options.Std is not null && _options.Std.Any(s => !(s > 0))) throw new ArgumentException("Std values must be > 0");
         _device = _options.Device ?? _model.Parameters().FirstOrDefault()?.Device ?? Device.Cpu;
         _model.To(_device);
+        if (_options.MemoryFormat == MemoryFormat.ChannelsLast) _model.To(MemoryFormat.ChannelsLast);
         _model.Eval();
     }
 
@@ -49,7 +50,9 @@ public sealed class SegmentationPredictor
             var std = Tensor.FromSpan<float>(_options.Std!, [1, channels, 1, 1], _device);
             batch = (batch - mean) / std;
         }
-        Func<Tensor, Tensor> forward = x => Functional.Softmax(_model.Forward(x), 1);
+        Func<Tensor, Tensor> forward = _options.MemoryFormat == MemoryFormat.ChannelsLast
+            ? x => Functional.Softmax(_model.Forward(x.Contiguous(MemoryFormat.ChannelsLast)), 1)
+            : x => Functional.Softmax(_model.Forward(x), 1);
         if (_options.HorizontalFlip) forward = SlidingWindowInference.WithHorizontalFlip(forward);
         var probabilities = _options.SlidingWindow is { } window ? SlidingWindowInference.Run(batch, forward, window) : forward(batch);
         var classIds = probabilities.ArgMax(1);

@@ -160,6 +160,14 @@ public abstract class Module : IDisposable
         return Convert(t => t.To(dtype), floatingOnly: true);
     }
 
+    /// <summary>
+    /// Lays out every 4-D floating-point parameter and buffer (convolution kernels) in <paramref name="format"/>; returns this.
+    /// With <see cref="MemoryFormat.ChannelsLast"/> and channels-last input, convolutions run without layout reorders.
+    /// Create the optimizer after this call: parameters are replaced.
+    /// </summary>
+    public Module To(MemoryFormat format) =>
+        Convert(t => t.Dim == 4 ? t.Contiguous(format) : t, floatingOnly: true);
+
     private Module Convert(Func<Tensor, Tensor> convert, bool floatingOnly)
     {
         using (Autograd.NoGrad())
@@ -181,7 +189,9 @@ public abstract class Module : IDisposable
                 {
                     var old = module._buffers[name];
                     if (floatingOnly && !old.DType.IsFloatingPoint()) continue;
-                    module._buffers[name] = convert(old).DetachFromDisposeScope();
+                    var converted = convert(old);
+                    if (ReferenceEquals(converted, old)) continue;
+                    module._buffers[name] = converted.DetachFromDisposeScope();
                     old.Dispose();
                 }
             }

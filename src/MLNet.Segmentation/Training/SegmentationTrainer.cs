@@ -51,6 +51,7 @@ public sealed class SegmentationTrainer
         ArgumentNullException.ThrowIfNull(train);
         if (train.BatchesPerEpoch < 1) throw new ArgumentException("the training data yields no batch", nameof(train));
         _model.To(Device);
+        if (_options.MemoryFormat == MemoryFormat.ChannelsLast) _model.To(MemoryFormat.ChannelsLast);
         using var optimizer = CreateOptimizer();
         var scaler = _options.Precision == TrainingPrecision.Float16 ? new GradientScaler() : null;
         long totalSteps = (long)_options.Epochs * train.BatchesPerEpoch;
@@ -151,7 +152,7 @@ public sealed class SegmentationTrainer
     {
         using var scope = DisposeScope.Enter();
         // To(Device) aliases (no copy) when the batch is already there.
-        var images = batch.Images.To(Device);
+        var images = InLayout(batch.Images.To(Device));
         var masks = batch.Masks.To(Device);
         Tensor loss;
         using (_options.Precision.Autocast(Device))
@@ -176,6 +177,8 @@ public sealed class SegmentationTrainer
         return loss.ToDouble();
     }
 
+    private Tensor InLayout(Tensor images) => _options.MemoryFormat == MemoryFormat.ChannelsLast ? images.Contiguous(MemoryFormat.ChannelsLast) : images;
+
     /// <summary>Validation metrics of the model (in eval mode, without gradients) on <paramref name="data"/>.</summary>
     public SegmentationMetrics Evaluate(IBatchSource data, CancellationToken cancellationToken = default)
     {
@@ -191,7 +194,7 @@ public sealed class SegmentationTrainer
                 using (DisposeScope.Enter())
                 using (_options.Precision.Autocast(Device))
                 {
-                    var prediction = _model.Forward(batch.Images.To(Device)).ArgMax(1);
+                    var prediction = _model.Forward(InLayout(batch.Images.To(Device))).ArgMax(1);
                     matrix.Update(prediction, batch.Masks.To(Device));
                 }
             }

@@ -76,6 +76,9 @@ public sealed record TrainerOptions
     /// <summary>Arithmetic precision: float32, or autocast to bfloat16 (CPU/CUDA) or float16 with loss scaling (CUDA).</summary>
     public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
 
+    /// <summary>Layout of the model's kernels and of each batch: <see cref="MemoryFormat.ChannelsLast"/> lets oneDNN/cuDNN skip layout reorders.</summary>
+    public MemoryFormat MemoryFormat { get; init; } = MemoryFormat.Contiguous;
+
     /// <summary>Seed of libtorch's default generators (dropout) at the start of training.</summary>
     public ulong Seed { get; init; } = 42;
 

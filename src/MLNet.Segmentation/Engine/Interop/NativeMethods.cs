@@ -32,6 +32,7 @@ internal static unsafe class NativeMethods
     [DllImport(Library)] internal static extern int mlseg_tensor_copy_to(IntPtr tensor, void* destination, long byteCount);
     [DllImport(Library)] internal static extern int mlseg_tensor_info(IntPtr tensor, out int ndim, long* shape, int shapeCapacity, out int dtype, out int deviceType, out int deviceIndex, out int requiresGrad);
     [DllImport(Library)] internal static extern int mlseg_tensor_data_ptr(IntPtr tensor, out IntPtr data, out int contiguous);
+    [DllImport(Library)] internal static extern int mlseg_tensor_is_contiguous(IntPtr tensor, int memoryFormat, out int contiguous);
     [DllImport(Library)] internal static extern int mlseg_tensor_alias(IntPtr tensor, out IntPtr alias);
     [DllImport(Library)] internal static extern void mlseg_tensor_free(IntPtr tensor);
     [DllImport(Library)] internal static extern int mlseg_tensor_item_double(IntPtr tensor, out double value);

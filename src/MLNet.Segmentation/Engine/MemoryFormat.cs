@@ -1,0 +1,14 @@
+namespace MLNet.Segmentation.Engine;
+
+/// <summary>How a 4-D tensor's elements are ordered in memory (torch.memory_format; values as in libtorch).</summary>
+public enum MemoryFormat
+{
+    /// <summary>N, C, H, W from slowest to fastest (torch.contiguous_format).</summary>
+    Contiguous = 0,
+
+    /// <summary>Keep the input's layout (torch.preserve_format).</summary>
+    Preserve = 1,
+
+    /// <summary>N, H, W, C from slowest to fastest (torch.channels_last): oneDNN's and cuDNN's preferred convolution layout.</summary>
+    ChannelsLast = 2,
+}

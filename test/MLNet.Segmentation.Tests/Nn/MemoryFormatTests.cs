@@ -1,0 +1,57 @@
+using MLNet.Segmentation.Engine;
+using MLNet.Segmentation.Losses;
+using MLNet.Segmentation.Models;
+using MLNet.Segmentation.Nn;
+
+namespace MLNet.Segmentation.Tests.Nn;
+
+[TestClass]
+public sealed class MemoryFormatTests
+{
+    [TestMethod]
+    public void ChannelsLastKeepsValuesAndChangesTheLayout()
+    {
+        using var scope = DisposeScope.Enter();
+        var x = Tensor.Arange(24).Reshape(1, 2, 3, 4);
+        var last = x.Contiguous(MemoryFormat.ChannelsLast);
+        Assert.IsTrue(last.IsContiguous(MemoryFormat.ChannelsLast));
+        Assert.IsFalse(last.IsContiguous(MemoryFormat.Contiguous));
+        Assert.IsTrue(last.Equal(x));
+        // ToArray reads logical (N, C, H, W) order whatever the layout.
+        CollectionAssert.AreEqual(x.ToArray<long>(), last.ToArray<long>());
+        Assert.Throws<ArgumentException>(() => Tensor.Zeros([3, 4]).Contiguous(MemoryFormat.ChannelsLast));
+    }
+
+    [TestMethod]
+    [DataRow("unet")]
+    [DataRow("segnet")]
+    [DataRow("fcn-8s")]
+    [DataRow("deeplabv3plus-resnet50")]
+    public void ChannelsLastNetworksGiveTheSameLogitsAndGradients(string architecture)
+    {
+        using var scope = DisposeScope.Enter();
+        using var generator = new Generator(5);
+        using var reference = ModelCatalog.Create(architecture, new ModelBuildSettings(3, 3, 16, generator));
+        using var model = ModelCatalog.Create(architecture, new ModelBuildSettings(3, 3, 16, new Generator(5)));
+        using (var state = reference.StateDict()) model.LoadStateDict(state);
+        model.To(MemoryFormat.ChannelsLast);
+        // Eval mode: no dropout draws (FCN, DeepLab), so both passes compute the same function.
+        reference.Eval();
+        model.Eval();
+        var kernels = model.NamedParameters().Where(p => p.Tensor.Dim == 4).ToList();
+        Assert.IsTrue(kernels.Count > 0 && kernels.All(p => p.Tensor.IsContiguous(MemoryFormat.ChannelsLast)), "4-D kernels are channels-last");
+
+        var images = Tensor.Rand([2, 3, 64, 64], generator);
+        var masks = Tensor.RandInt(0, 3, [2, 64, 64], generator);
+        var loss = new CrossEntropyLoss();
+        var expected = reference.Forward(images);
+        loss.Compute(expected, masks).Backward();
+        var actual = model.Forward(images.Contiguous(MemoryFormat.ChannelsLast));
+        loss.Compute(actual, masks).Backward();
+
+        Assert.IsTrue(actual.AllClose(expected, 1e-4, 1e-5), $"{architecture}: logits differ by up to {(actual - expected).Abs().Max().ToDouble():G3}");
+        var referenceGrads = reference.NamedParameters().ToDictionary(p => p.Name, p => p.Tensor.Grad);
+        foreach (var (name, parameter) in model.NamedParameters())
+            Assert.IsTrue(parameter.Grad!.AllClose(referenceGrads[name]!, 1e-3, 1e-4), $"{architecture}: gradient of {name}");
+    }
+}

@@ -14,4 +14,17 @@ internal static class Intermediate
     {
         if (!ReferenceEquals(tensor, stillUsed) && !ReferenceEquals(tensor, alsoStillUsed)) tensor.Dispose();
     }
+
+    /// <summary>Applies <paramref name="layers"/> in turn, freeing each intermediate (and <paramref name="input"/> when <paramref name="releaseInput"/>).</summary>
+    public static Tensor Through(Tensor input, bool releaseInput, params ReadOnlySpan<Module> layers)
+    {
+        var x = input;
+        foreach (var layer in layers)
+        {
+            var y = layer.Forward(x);
+            if (releaseInput || !ReferenceEquals(x, input)) Release(x, y);
+            x = y;
+        }
+        return x;
+    }
 }

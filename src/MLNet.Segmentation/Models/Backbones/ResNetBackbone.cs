@@ -115,8 +115,9 @@ public sealed class ResNetBackbone : Module
     /// <summary>The outputs of layer1 (stride 4) to layer4.</summary>
     public ResNetFeatures ForwardFeatures(Tensor input)
     {
-        var x = Child("maxpool").Forward(Child("relu").Forward(Child("bn1").Forward(Child("conv1").Forward(input))));
+        var x = Intermediate.Through(input, false, Child("conv1"), Child("bn1"), Child("relu"), Child("maxpool"));
         var l1 = Child("layer1").Forward(x);
+        Intermediate.Release(x, input, l1);
         var l2 = Child("layer2").Forward(l1);
         var l3 = Child("layer3").Forward(l2);
         var l4 = Child("layer4").Forward(l3);

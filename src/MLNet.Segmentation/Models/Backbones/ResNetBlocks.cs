@@ -28,10 +28,12 @@ public sealed class BasicBlock : Module
     /// <inheritdoc />
     public override Tensor Forward(Tensor input)
     {
-        var y = Functional.Relu(Child("bn1").Forward(Child("conv1").Forward(input)));
-        y = Child("bn2").Forward(Child("conv2").Forward(y));
+        var y = Functional.ReluInPlace(Intermediate.Through(input, false, Child("conv1"), Child("bn1")));
+        y = Intermediate.Through(y, true, Child("conv2"), Child("bn2"));
         var identity = HasDownsample ? Child("downsample").Forward(input) : input;
-        return Functional.ReluInPlace(y.AddInPlace(identity));
+        y.AddInPlace(identity);
+        Intermediate.Release(identity, input);
+        return Functional.ReluInPlace(y);
     }
 }
 
@@ -62,10 +64,12 @@ public sealed class Bottleneck : Module
     /// <inheritdoc />
     public override Tensor Forward(Tensor input)
     {
-        var y = Functional.Relu(Child("bn1").Forward(Child("conv1").Forward(input)));
-        y = Functional.Relu(Child("bn2").Forward(Child("conv2").Forward(y)));
-        y = Child("bn3").Forward(Child("conv3").Forward(y));
+        var y = Functional.ReluInPlace(Intermediate.Through(input, false, Child("conv1"), Child("bn1")));
+        y = Functional.ReluInPlace(Intermediate.Through(y, true, Child("conv2"), Child("bn2")));
+        y = Intermediate.Through(y, true, Child("conv3"), Child("bn3"));
         var identity = HasDownsample ? Child("downsample").Forward(input) : input;
-        return Functional.ReluInPlace(y.AddInPlace(identity));
+        y.AddInPlace(identity);
+        Intermediate.Release(identity, input);
+        return Functional.ReluInPlace(y);
     }
 }

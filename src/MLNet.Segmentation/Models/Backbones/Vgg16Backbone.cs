@@ -78,12 +78,16 @@ public sealed class Vgg16Backbone : Module
             {
                 var size = new Size2(x.Size(2), x.Size(3));
                 var (pooled, indices) = pool.ForwardWithIndices(x);
+                Intermediate.Release(x, input);
                 stages.Add(new VggStage(pooled, indices, size));
                 x = pooled;
             }
             else
             {
-                x = layer.Forward(x);
+                var y = layer.Forward(x);
+                // Pooled outputs belong to the stages (FCN's skips); other intermediates go as soon as they are used.
+                if (stages.Count == 0 || !ReferenceEquals(x, stages[^1].Pooled)) Intermediate.Release(x, input, y);
+                x = y;
             }
         }
         return stages;

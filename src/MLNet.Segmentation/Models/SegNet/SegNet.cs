@@ -39,13 +39,25 @@ public sealed class SegNet : SegmentationModel
     {
         CheckInput(input);
         long h = input.Size(2), w = input.Size(3);
-        var stages = Encoder.ForwardStages(SpatialFit.PadToAtLeast(input, 32));
+        var padded = SpatialFit.PadToAtLeast(input, 32);
+        var stages = Encoder.ForwardStages(padded);
+        Intermediate.Release(padded, input);
+        // Only the deepest pooled output and the pooling indices are used from here on.
+        for (int i = 0; i < stages.Count - 1; i++) Intermediate.Release(stages[i].Pooled, input);
         var y = stages[^1].Pooled;
         for (int i = 0; i < Decoder.Count; i++)
         {
             var stage = stages[stages.Count - 1 - i];
-            y = Decoder[i].Forward(Functional.MaxUnpool2d(y, stage.Indices, stage.InputSize));
+            var unpooled = Functional.MaxUnpool2d(y, stage.Indices, stage.InputSize);
+            Intermediate.Release(y, input);
+            stage.Indices.Dispose();
+            y = Decoder[i].Forward(unpooled);
+            Intermediate.Release(unpooled, y);
         }
-        return SpatialFit.CropTopLeft(Child("classifier").Forward(y), h, w);
+        var logits = Child("classifier").Forward(y);
+        Intermediate.Release(y, logits);
+        var output = SpatialFit.CropTopLeft(logits, h, w);
+        Intermediate.Release(logits, output);
+        return output;
     }
 }

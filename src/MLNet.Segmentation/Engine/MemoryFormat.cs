@@ -12,3 +12,11 @@ public enum MemoryFormat
     /// <summary>N, H, W, C from slowest to fastest (torch.channels_last): oneDNN's and cuDNN's preferred convolution layout.</summary>
     ChannelsLast = 2,
 }
+
+/// <summary>Puts model inputs into the layout a trainer or predictor was asked for.</summary>
+internal static class MemoryFormatExtensions
+{
+    /// <summary><paramref name="images"/> in channels-last when <paramref name="format"/> asks for it; otherwise unchanged.</summary>
+    public static Tensor InLayout(this Tensor images, MemoryFormat format) =>
+        format == MemoryFormat.ChannelsLast ? images.Contiguous(MemoryFormat.ChannelsLast) : images;
+}

@@ -50,9 +50,7 @@ public sealed class SegmentationPredictor
             var std = Tensor.FromSpan<float>(_options.Std!, [1, channels, 1, 1], _device);
             batch = (batch - mean) / std;
         }
-        Func<Tensor, Tensor> forward = _options.MemoryFormat == MemoryFormat.ChannelsLast
-            ? x => Functional.Softmax(_model.Forward(x.Contiguous(MemoryFormat.ChannelsLast)), 1)
-            : x => Functional.Softmax(_model.Forward(x), 1);
+        Func<Tensor, Tensor> forward = x => Functional.Softmax(_model.Forward(x.InLayout(_options.MemoryFormat)), 1);
         if (_options.HorizontalFlip) forward = SlidingWindowInference.WithHorizontalFlip(forward);
         var probabilities = _options.SlidingWindow is { } window ? SlidingWindowInference.Run(batch, forward, window) : forward(batch);
         var classIds = probabilities.ArgMax(1);

@@ -57,11 +57,11 @@ internal static class SegmentationModelStore
                     parts.Add(new Part("column", null, Transform: column.ToRecord()));
                     continue;
                 }
+                if (transformer is AddedColumnsTransformer and not SegmentationTransformer)
+                    throw new NotSupportedException($"SaveModel cannot store {transformer.GetType().Name}");
                 if (transformer is not SegmentationTransformer segmentation)
                 {
-                    run.Add(transformer is AddedColumnsTransformer ours
-                        ? throw new NotSupportedException($"SaveModel cannot store {ours.GetType().Name}")
-                        : transformer);
+                    run.Add(transformer);
                     continue;
                 }
                 FlushRun();

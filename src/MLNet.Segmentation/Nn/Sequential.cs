@@ -28,17 +28,8 @@ public class Sequential : Module, IEnumerable<Module>
     public Module this[int index] => _layers[index];
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
-    {
-        var x = input;
-        foreach (var layer in _layers)
-        {
-            var y = layer.Forward(x);
-            Intermediate.Release(x, input, y);
-            x = y;
-        }
-        return x;
-    }
+    public override Tensor Forward(Tensor input) =>
+        Intermediate.Through(input, releaseInput: false, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_layers));
 
     /// <inheritdoc />
     public IEnumerator<Module> GetEnumerator() => _layers.GetEnumerator();

@@ -152,7 +152,7 @@ public sealed class SegmentationTrainer
     {
         using var scope = DisposeScope.Enter();
         // To(Device) aliases (no copy) when the batch is already there.
-        var images = InLayout(batch.Images.To(Device));
+        var images = batch.Images.To(Device).InLayout(_options.MemoryFormat);
         var masks = batch.Masks.To(Device);
         Tensor loss;
         using (_options.Precision.Autocast(Device))
@@ -177,8 +177,6 @@ public sealed class SegmentationTrainer
         return loss.ToDouble();
     }
 
-    private Tensor InLayout(Tensor images) => _options.MemoryFormat == MemoryFormat.ChannelsLast ? images.Contiguous(MemoryFormat.ChannelsLast) : images;
-
     /// <summary>Validation metrics of the model (in eval mode, without gradients) on <paramref name="data"/>.</summary>
     public SegmentationMetrics Evaluate(IBatchSource data, CancellationToken cancellationToken = default)
     {
@@ -194,7 +192,7 @@ public sealed class SegmentationTrainer
                 using (DisposeScope.Enter())
                 using (_options.Precision.Autocast(Device))
                 {
-                    var prediction = _model.Forward(InLayout(batch.Images.To(Device))).ArgMax(1);
+                    var prediction = _model.Forward(batch.Images.To(Device).InLayout(_options.MemoryFormat)).ArgMax(1);
                     matrix.Update(prediction, batch.Masks.To(Device));
                 }
             }

@@ -37,6 +37,21 @@ public sealed class SegmentationPredictorTests
     }
 
     [TestMethod]
+    public void ChannelsLastPredictsWhatContiguousPredicts()
+    {
+        using var scope = DisposeScope.Enter();
+        using var contiguousModel = Net();
+        using var channelsLastModel = Net();
+        using var g = new Generator(5);
+        var images = Tensor.Rand([2, 3, 17, 23], g);
+        using var expected = new SegmentationPredictor(contiguousModel).Predict(images);
+        using var actual = new SegmentationPredictor(channelsLastModel, new PredictorOptions { MemoryFormat = MemoryFormat.ChannelsLast }).Predict(images);
+        Assert.IsTrue(channelsLastModel.Parameters().Where(p => p.Dim == 4).All(p => p.IsContiguous(MemoryFormat.ChannelsLast)), "kernels are channels-last");
+        Assert.IsTrue(actual.Probabilities.AllClose(expected.Probabilities, 1e-5, 1e-6));
+        Assert.IsTrue(actual.ClassIds.Equal(expected.ClassIds));
+    }
+
+    [TestMethod]
     public void SlidingWindowAndFlipOptionsRun()
     {
         using var scope = DisposeScope.Enter();

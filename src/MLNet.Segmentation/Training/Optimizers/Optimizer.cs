@@ -8,7 +8,7 @@ namespace MLNet.Segmentation.Training.Optimizers;
 /// </summary>
 public abstract class Optimizer : IDisposable
 {
-    private readonly Dictionary<string, Tensor> _state = new();
+    private readonly Dictionary<(int Index, string Name), Tensor> _state = new();
 
     /// <summary>Creates an optimizer over <paramref name="parameters"/> with an initial learning rate.</summary>
     protected Optimizer(IEnumerable<Tensor> parameters, double learningRate)
@@ -33,10 +33,12 @@ public abstract class Optimizer : IDisposable
     public void Step()
     {
         StepCount++;
-        using var scope = DisposeScope.Enter();
         using var noGrad = Autograd.NoGrad();
         for (int i = 0; i < Parameters.Count; i++)
         {
+            // One scope per parameter: its temporaries (e.g. Adam's denominator, as large as the parameter) go
+            // before the next parameter's are made, instead of all of them living until the step ends.
+            using var scope = DisposeScope.Enter();
             var grad = Parameters[i].Grad;
             if (grad is null) continue;
             Update(i, Parameters[i], grad);
@@ -55,7 +57,7 @@ public abstract class Optimizer : IDisposable
     /// <summary>The state tensor <paramref name="name"/> of parameter <paramref name="index"/>, created by <paramref name="create"/> on first use.</summary>
     protected Tensor State(int index, string name, Func<Tensor> create)
     {
-        string key = $"{index}.{name}";
+        var key = (index, name);
         if (!_state.TryGetValue(key, out var tensor))
         {
             tensor = create().DetachFromDisposeScope();
@@ -71,7 +73,7 @@ public abstract class Optimizer : IDisposable
     public Dictionary<string, Tensor> StateDict()
     {
         var dict = new Dictionary<string, Tensor>();
-        foreach (var (key, tensor) in _state) dict["state." + key] = tensor.Clone().DetachFromDisposeScope();
+        foreach (var (key, tensor) in _state) dict[$"state.{key.Index}.{key.Name}"] = tensor.Clone().DetachFromDisposeScope();
         dict["step"] = Tensor.Scalar(StepCount).DetachFromDisposeScope();
         return dict;
     }
@@ -93,7 +95,7 @@ public abstract class Optimizer : IDisposable
                 throw new InvalidDataException($"optimizer state entry '{key}' names no parameter of this optimizer");
             if (!tensor.ShapeRef.AsSpan().SequenceEqual(Parameters[index].ShapeRef))
                 throw new InvalidDataException($"optimizer state '{key}' has shape {tensor.ShapeString} but parameter {index} has {Parameters[index].ShapeString}");
-            _state[inner] = tensor.Clone().DetachFromDisposeScope();
+            _state[(index, inner[(dot + 1)..])] = tensor.Clone().DetachFromDisposeScope();
         }
     }
 

@@ -63,6 +63,13 @@ MLSEG_API int32_t mlseg_manual_seed(uint64_t seed);
 MLSEG_API int32_t mlseg_grad_enabled(int32_t* enabled);
 MLSEG_API int32_t mlseg_set_grad_enabled(int32_t enabled);
 
+/* Caching CPU allocator for blocks of 1 MiB and more (cpu_memory_cache.cpp). stats: enabled, cached bytes,
+   live cached-size bytes, hits, misses. */
+MLSEG_API int32_t mlseg_cpu_cache_install(int32_t* installed);
+MLSEG_API int32_t mlseg_cpu_cache_set_enabled(int32_t enabled);
+MLSEG_API int32_t mlseg_cpu_cache_release(void);
+MLSEG_API int32_t mlseg_cpu_cache_stats(int64_t* values, int32_t count);
+
 /* Autocast (mixed precision) on this thread; device_type 0 = CPU, 1 = CUDA; scalar_type = c10::ScalarType (5 half, 15 bfloat16). */
 MLSEG_API int32_t mlseg_autocast_get(int32_t device_type, int32_t* enabled, int32_t* scalar_type);
 MLSEG_API int32_t mlseg_autocast_set(int32_t device_type, int32_t enabled, int32_t scalar_type);

@@ -5,7 +5,8 @@ namespace MLNet.Segmentation.Engine;
 /// <summary>
 /// The libtorch runtime: version, CUDA devices, CPU threads and the global seed.
 /// On first use the intra-op thread count is set to the machine's core count (Debian's libtorch starts
-/// with one), or to the MLSEG_NUM_THREADS environment variable when set.
+/// with one), or to the MLSEG_NUM_THREADS environment variable when set, and the caching CPU allocator
+/// (<see cref="CpuMemoryCache"/>) is installed.
 /// </summary>
 public static class LibTorch
 {
@@ -18,6 +19,7 @@ public static class LibTorch
     {
         if (Volatile.Read(ref _initialized) == 1 || Interlocked.Exchange(ref _initialized, 1) == 1) return;
         NativeStatus.Check(NativeMethods.mlseg_set_num_threads(DefaultThreadCount()), "set_num_threads");
+        CpuMemoryCache.Install();
     }
 
     /// <summary>The thread count used when none is set: MLSEG_NUM_THREADS, else the processor count.</summary>

@@ -16,6 +16,10 @@ internal static unsafe class NativeMethods
     [DllImport(Library)] internal static extern int mlseg_get_num_threads(out int threads);
     [DllImport(Library)] internal static extern int mlseg_set_num_threads(int threads);
     [DllImport(Library)] internal static extern int mlseg_manual_seed(ulong seed);
+    [DllImport(Library)] internal static extern int mlseg_cpu_cache_install(out int installed);
+    [DllImport(Library)] internal static extern int mlseg_cpu_cache_set_enabled(int enabled);
+    [DllImport(Library)] internal static extern int mlseg_cpu_cache_release();
+    [DllImport(Library)] internal static extern int mlseg_cpu_cache_stats(long* values, int count);
     [DllImport(Library)] internal static extern int mlseg_grad_enabled(out int enabled);
     [DllImport(Library)] internal static extern int mlseg_set_grad_enabled(int enabled);
     [DllImport(Library)] internal static extern int mlseg_autocast_get(int deviceType, out int enabled, out int scalarType);

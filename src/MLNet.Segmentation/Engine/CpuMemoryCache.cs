@@ -1,0 +1,65 @@
+using MLNet.Segmentation.Engine.Interop;
+
+namespace MLNet.Segmentation.Engine;
+
+/// <summary>
+/// The bridge's caching CPU allocator, installed as libtorch's CPU allocator on first use. Blocks of 1 MiB and more
+/// are kept when freed and handed out again for the same size, so repeated training steps and inference batches stop
+/// paying page faults and page zeroing. Resident memory never exceeds the peak of live memory: a miss first returns
+/// cached blocks of at least its own size to the system. Cached memory stays resident between steps;
+/// <see cref="Release"/> returns it, like torch.cuda.empty_cache. Set <c>MLSEG_CPU_CACHE=0</c> to start disabled.
+/// </summary>
+public static class CpuMemoryCache
+{
+    /// <summary>The environment variable that disables the cache at start-up when set to 0.</summary>
+    public const string EnabledVariable = "MLSEG_CPU_CACHE";
+
+    /// <summary>Whether libtorch's CPU allocator is the caching one (false if another allocator took precedence).</summary>
+    public static bool IsInstalled { get; private set; }
+
+    /// <summary>Whether freed large blocks are kept; turning it off returns every cached block.</summary>
+    public static bool Enabled
+    {
+        get => Statistics.Enabled;
+        set
+        {
+            LibTorch.EnsureInitialized();
+            NativeStatus.Check(NativeMethods.mlseg_cpu_cache_set_enabled(value ? 1 : 0), "cpu_cache_set_enabled");
+        }
+    }
+
+    /// <summary>Returns every cached (free) block to the system; live tensors are untouched.</summary>
+    public static void Release()
+    {
+        LibTorch.EnsureInitialized();
+        NativeStatus.Check(NativeMethods.mlseg_cpu_cache_release(), "cpu_cache_release");
+    }
+
+    /// <summary>The cache's counters now.</summary>
+    public static unsafe CpuMemoryCacheStatistics Statistics
+    {
+        get
+        {
+            LibTorch.EnsureInitialized();
+            long* values = stackalloc long[5];
+            NativeStatus.Check(NativeMethods.mlseg_cpu_cache_stats(values, 5), "cpu_cache_stats");
+            return new CpuMemoryCacheStatistics(values[0] != 0, values[1], values[2], values[3], values[4]);
+        }
+    }
+
+    internal static void Install()
+    {
+        NativeStatus.Check(NativeMethods.mlseg_cpu_cache_install(out int installed), "cpu_cache_install");
+        IsInstalled = installed != 0;
+        if (Environment.GetEnvironmentVariable(EnabledVariable)?.Trim() == "0")
+            NativeStatus.Check(NativeMethods.mlseg_cpu_cache_set_enabled(0), "cpu_cache_set_enabled");
+    }
+}
+
+/// <summary>Counters of the caching CPU allocator (blocks of 1 MiB and more, sizes rounded up to 4 KiB pages).</summary>
+/// <param name="Enabled">Whether freed blocks are kept.</param>
+/// <param name="CachedBytes">Free blocks held for reuse.</param>
+/// <param name="LiveBytes">Blocks held by tensors.</param>
+/// <param name="Hits">Allocations served from the cache.</param>
+/// <param name="Misses">Allocations that mapped new memory.</param>
+public readonly record struct CpuMemoryCacheStatistics(bool Enabled, long CachedBytes, long LiveBytes, long Hits, long Misses);

@@ -4,7 +4,8 @@
 timed after warm-up; median of the repeats. Prints one JSON line per architecture.
 
 usage: /usr/bin/python3 build/bench/models.py --arch unet,segnet,fcn8s,deeplabv3plus [--batch 8] [--size 256]
-       [--classes 21] [--warmup 2] [--repeats 5] [--device cpu|cuda] [--amp none|bf16|fp16] [--channels-last]
+       [--classes 21] [--warmup 2] [--repeats 5] [--phases train,infer] [--device cpu|cuda] [--amp none|bf16|fp16]
+       [--channels-last]
 """
 import argparse
 import json
@@ -69,6 +70,7 @@ def main():
     p.add_argument("--device", default="cpu")
     p.add_argument("--amp", default="none", choices=["none", "bf16", "fp16"])
     p.add_argument("--channels-last", action="store_true")
+    p.add_argument("--phases", default="train,infer")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     device = torch.device(a.device)
@@ -98,20 +100,24 @@ def main():
             with torch.no_grad(), autocast():
                 model(x).argmax(1)
 
-        reset_peak_rss()
-        model.train()
-        train_s = timed(train_step, a.warmup, a.repeats, sync)
-        train_rss = peak_rss_mb()
-        cuda_train = torch.cuda.max_memory_allocated() / 2**20 if device.type == "cuda" else None
-        model.eval()
-        reset_peak_rss()
-        infer_s = timed(infer, a.warmup, a.repeats, sync)
-        print(json.dumps({
-            "framework": f"pytorch {torch.__version__}", "arch": arch, "batch": a.batch, "size": a.size, "device": a.device,
-            "amp": a.amp, "channels_last": a.channels_last, "train_step_ms": round(train_s * 1000, 1), "train_images_per_s": round(a.batch / train_s, 2),
-            "infer_ms": round(infer_s * 1000, 1), "infer_images_per_s": round(a.batch / infer_s, 2),
-            "train_peak_rss_mb": round(train_rss, 1), "infer_peak_rss_mb": round(peak_rss_mb(), 1),
-            "cuda_peak_allocated_mb": None if cuda_train is None else round(cuda_train, 1)}), flush=True)
+        row = {"framework": f"pytorch {torch.__version__}", "arch": arch, "batch": a.batch, "size": a.size, "device": a.device,
+               "amp": a.amp, "channels_last": a.channels_last}
+        phases = a.phases.split(",")
+        if "train" in phases:
+            reset_peak_rss()
+            model.train()
+            train_s = timed(train_step, a.warmup, a.repeats, sync)
+            row.update(train_step_ms=round(train_s * 1000, 1), train_images_per_s=round(a.batch / train_s, 2),
+                       train_peak_rss_mb=round(peak_rss_mb(), 1))
+            if device.type == "cuda":
+                row["cuda_peak_allocated_mb"] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
+        if "infer" in phases:
+            model.eval()
+            reset_peak_rss()
+            infer_s = timed(infer, a.warmup, a.repeats, sync)
+            row.update(infer_ms=round(infer_s * 1000, 1), infer_images_per_s=round(a.batch / infer_s, 2),
+                       infer_peak_rss_mb=round(peak_rss_mb(), 1))
+        print(json.dumps(row), flush=True)
         del model, optimizer, x, y
 
 

@@ -3,11 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MLNet.Segmentation.Engine;
-using MLNet.Segmentation.Losses;
-using MLNet.Segmentation.Models;
 using MLNet.Segmentation.Samples.Cli;
-using MLNet.Segmentation.Training;
-using MLNet.Segmentation.Training.Optimizers;
 using Spectre.Console;
 
 namespace MLNet.Segmentation.Samples.Commands;
@@ -21,12 +17,7 @@ public sealed class BenchCommand : ICommand
 {
     private const string Usage =
         "usage: mlseg bench [--arch unet,segnet,fcn8s,deeplabv3plus] [--batch 8] [--size 256] [--classes 21] [--warmup 2] [--repeats 5] " +
-        "[--device cpu|cuda] [--precision fp32|bf16|fp16] [--channels-last] [--python /usr/bin/python3] [--script build/bench/models.py] [--no-peer] [--json]";
-
-    private static readonly Dictionary<string, string> CatalogNames = new()
-    {
-        ["unet"] = "unet", ["segnet"] = "segnet", ["fcn8s"] = "fcn-8s", ["deeplabv3plus"] = "deeplabv3plus-resnet50",
-    };
+        "[--phases train,infer] [--device cpu|cuda] [--precision fp32|bf16|fp16] [--channels-last] [--python /usr/bin/python3] [--script build/bench/models.py] [--no-peer] [--json]";
 
     /// <inheritdoc />
     public string Name => "bench";
@@ -38,14 +29,14 @@ public sealed class BenchCommand : ICommand
     public Task<int> RunAsync(string[] args, TextWriter output)
     {
         var a = new Arguments(args, Usage,
-            ["--arch", "--batch", "--size", "--classes", "--warmup", "--repeats", "--device", "--precision", "--python", "--script"], ["--no-peer", "--json", "--channels-last"]);
+            ["--arch", "--batch", "--size", "--classes", "--warmup", "--repeats", "--phases", "--device", "--precision", "--python", "--script"], ["--no-peer", "--json", "--channels-last"]);
         var archs = (a.String("--arch") ?? "unet,segnet,fcn8s,deeplabv3plus").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         foreach (string arch in archs)
-            if (!CatalogNames.ContainsKey(arch)) throw a.Usage($"--arch: unknown '{arch}'; known: {string.Join(",", CatalogNames.Keys)}");
+            if (!BenchWorkload.CatalogNames.ContainsKey(arch)) throw a.Usage($"--arch: unknown '{arch}'; known: {string.Join(",", BenchWorkload.CatalogNames.Keys)}");
         var settings = new BenchSettings(a.Int("--batch", 8, 1, 1024), a.Int("--size", 256, 32, 4096), a.Int("--classes", 21, 2, 256),
             a.Int("--warmup", 2, 0, 100), a.Int("--repeats", 5, 1, 1000),
             a.Choice("--device", "cpu", "cpu", "cuda") == "cuda" ? Device.Cuda(0) : Device.Cpu,
-            a.Choice("--precision", "fp32", "fp32", "bf16", "fp16"), a.Has("--channels-last"));
+            a.Choice("--precision", "fp32", "fp32", "bf16", "fp16"), a.Has("--channels-last"), ParsePhases(a));
         if (settings.Device.Type == DeviceType.Cuda && !LibTorch.CudaIsAvailable) throw new InvalidOperationException("--device cuda: no usable CUDA device");
         if (settings.Precision == "fp16" && settings.Device.Type != DeviceType.Cuda) throw a.Usage("--precision fp16 needs --device cuda");
 
@@ -77,66 +68,52 @@ public sealed class BenchCommand : ICommand
         return Task.FromResult(0);
     }
 
-    private sealed record BenchSettings(int Batch, int Size, int Classes, int Warmup, int Repeats, Device Device, string Precision, bool ChannelsLast);
+    private sealed record BenchSettings(int Batch, int Size, int Classes, int Warmup, int Repeats, Device Device, string Precision, bool ChannelsLast,
+        (bool Train, bool Infer) Phases);
+
+    private static (bool Train, bool Infer) ParsePhases(Arguments a)
+    {
+        var phases = (a.String("--phases") ?? "train,infer").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        foreach (string phase in phases)
+            if (phase is not ("train" or "infer")) throw a.Usage($"--phases: unknown '{phase}'; known: train,infer");
+        if (phases.Length == 0) throw a.Usage("--phases: name train, infer or both");
+        return (phases.Contains("train"), phases.Contains("infer"));
+    }
 
     private static JsonObject Measure(string arch, BenchSettings s)
     {
-        using var generator = new Generator(0);
-        using var module = ModelCatalog.Create(CatalogNames[arch], new ModelBuildSettings(s.Classes, 3, 1, generator));
-        module.To(s.Device);
-        if (s.ChannelsLast) module.To(MemoryFormat.ChannelsLast);
-        using var random = Tensor.Rand([s.Batch, 3, s.Size, s.Size], generator, device: s.Device);
-        using var images = random.Contiguous(s.ChannelsLast ? MemoryFormat.ChannelsLast : MemoryFormat.Contiguous);
-        using var targets = Tensor.RandInt(0, s.Classes, [s.Batch, s.Size, s.Size], generator, device: s.Device);
-        using var optimizer = new Adam(module.Parameters().ToList(), new AdamOptions { LearningRate = 1e-4 });
-        var scaler = s.Precision == "fp16" ? new GradientScaler() : null;
-        var loss = new CrossEntropyLoss();
-        var precision = s.Precision switch { "bf16" => TrainingPrecision.BFloat16, "fp16" => TrainingPrecision.Float16, _ => TrainingPrecision.Float32 };
-        IDisposable? Amp() => precision.Autocast(s.Device);
-        void Sync()
-        {
-            if (s.Device.Type == DeviceType.Cuda) LibTorch.CudaSynchronize(s.Device.Index < 0 ? 0 : s.Device.Index);
-        }
-        void TrainStep()
-        {
-            using var scope = DisposeScope.Enter();
-            Tensor value;
-            using (Amp()) value = loss.Compute(module.Forward(images), targets);
-            optimizer.ZeroGrad();
-            if (scaler is null)
-            {
-                value.Backward();
-                optimizer.Step();
-            }
-            else
-            {
-                scaler.Scale(value).Backward();
-                scaler.Step(optimizer);
-                scaler.Update();
-            }
-        }
-        void Infer()
-        {
-            using var scope = DisposeScope.Enter();
-            using var noGrad = Autograd.NoGrad();
-            using (Amp()) module.Forward(images).ArgMax(1);
-        }
-
-        PeakMemory.Reset();
-        module.Train();
-        double train = Median(TrainStep, Sync, s);
-        double trainRss = PeakMemory.ResidentMegabytes();
-        module.Eval();
-        PeakMemory.Reset();
-        double infer = Median(Infer, Sync, s);
-        return new JsonObject
+        using var workload = new BenchWorkload(arch, s.Batch, s.Size, s.Classes, s.Device, s.Precision, s.ChannelsLast);
+        var row = new JsonObject
         {
             ["framework"] = $"mlnet-segmentation (libtorch {LibTorch.Version})", ["arch"] = arch, ["batch"] = s.Batch, ["size"] = s.Size,
             ["device"] = s.Device.ToString(), ["amp"] = s.Precision == "fp32" ? "none" : s.Precision, ["channels_last"] = s.ChannelsLast,
-            ["train_step_ms"] = Math.Round(train * 1000, 1), ["train_images_per_s"] = Math.Round(s.Batch / train, 2),
-            ["infer_ms"] = Math.Round(infer * 1000, 1), ["infer_images_per_s"] = Math.Round(s.Batch / infer, 2),
-            ["train_peak_rss_mb"] = Math.Round(trainRss, 1), ["infer_peak_rss_mb"] = Math.Round(PeakMemory.ResidentMegabytes(), 1),
         };
+        // Each phase starts from an empty CPU block cache, so its peak RSS is its own (not the previous network's or phase's).
+        if (s.Phases.Train)
+        {
+            CpuMemoryCache.Release();
+            PeakMemory.Reset();
+            workload.Module.Train();
+            var before = CpuMemoryCache.Statistics;
+            double train = Median(workload.TrainStep, workload.Sync, s);
+            row["train_step_ms"] = Math.Round(train * 1000, 1);
+            row["train_images_per_s"] = Math.Round(s.Batch / train, 2);
+            row["train_peak_rss_mb"] = Math.Round(PeakMemory.ResidentMegabytes(), 1);
+            row["train_cpu_cache_hit_rate"] = HitRate(before, CpuMemoryCache.Statistics);
+        }
+        if (s.Phases.Infer)
+        {
+            workload.Module.Eval();
+            CpuMemoryCache.Release();
+            PeakMemory.Reset();
+            var before = CpuMemoryCache.Statistics;
+            double infer = Median(workload.Infer, workload.Sync, s);
+            row["infer_ms"] = Math.Round(infer * 1000, 1);
+            row["infer_images_per_s"] = Math.Round(s.Batch / infer, 2);
+            row["infer_peak_rss_mb"] = Math.Round(PeakMemory.ResidentMegabytes(), 1);
+            row["infer_cpu_cache_hit_rate"] = HitRate(before, CpuMemoryCache.Statistics);
+        }
+        return row;
     }
 
     private static double Median(Action step, Action sync, BenchSettings s)
@@ -167,6 +144,7 @@ public sealed class BenchCommand : ICommand
                      script, "--arch", string.Join(",", archs), "--batch", $"{s.Batch}", "--size", $"{s.Size}", "--classes", $"{s.Classes}",
                      "--warmup", $"{s.Warmup}", "--repeats", $"{s.Repeats}", "--threads", $"{LibTorch.Threads}",
                      "--device", s.Device.Type == DeviceType.Cuda ? "cuda" : "cpu", "--amp", s.Precision == "fp32" ? "none" : s.Precision,
+                     "--phases", s.Phases switch { (true, true) => "train,infer", (true, false) => "train", _ => "infer" },
                  })
             info.ArgumentList.Add(arg);
         if (s.ChannelsLast) info.ArgumentList.Add("--channels-last");
@@ -193,10 +171,16 @@ public sealed class BenchCommand : ICommand
         throw new FileNotFoundException("build/bench/models.py not found: run from the repository or pass --script, or --no-peer");
     }
 
+    private static double? HitRate(CpuMemoryCacheStatistics before, CpuMemoryCacheStatistics after)
+    {
+        long hits = after.Hits - before.Hits, total = hits + after.Misses - before.Misses;
+        return total == 0 ? null : Math.Round((double)hits / total, 3);
+    }
+
     private static string F(JsonObject row, string key) => row[key]?.GetValue<double>().ToString("F2", CultureInfo.InvariantCulture) ?? "-";
 
     private static string Ratio(JsonObject ours, JsonObject? theirs, string key) =>
-        theirs?[key] is { } t ? (ours[key]!.GetValue<double>() / t.GetValue<double>()).ToString("F2", CultureInfo.InvariantCulture) : "-";
+        theirs?[key] is { } t && ours[key] is { } o ? (o.GetValue<double>() / t.GetValue<double>()).ToString("F2", CultureInfo.InvariantCulture) : "-";
 }
 
 /// <summary>Peak resident memory of this process (Linux: VmHWM, resettable through /proc/self/clear_refs).</summary>
@@ -214,11 +198,17 @@ internal static class PeakMemory
         }
     }
 
-    public static double ResidentMegabytes()
+    /// <summary>The peak resident memory since the last <see cref="Reset"/> (VmHWM), in MB.</summary>
+    public static double ResidentMegabytes() => StatusMegabytes("VmHWM:");
+
+    /// <summary>The resident memory now (VmRSS), in MB.</summary>
+    public static double CurrentMegabytes() => StatusMegabytes("VmRSS:");
+
+    private static double StatusMegabytes(string key)
     {
         if (!File.Exists("/proc/self/status")) return Environment.WorkingSet / 1048576.0;
         foreach (string line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            if (line.StartsWith(key, StringComparison.Ordinal))
                 return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
         return double.NaN;
     }

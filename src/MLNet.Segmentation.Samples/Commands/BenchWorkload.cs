@@ -1,0 +1,93 @@
+using MLNet.Segmentation.Engine;
+using MLNet.Segmentation.Losses;
+using MLNet.Segmentation.Models;
+using MLNet.Segmentation.Nn;
+using MLNet.Segmentation.Training;
+using MLNet.Segmentation.Training.Optimizers;
+
+namespace MLNet.Segmentation.Samples.Commands;
+
+/// <summary>
+/// One benchmark network with fixed random inputs: a full training step (forward, cross-entropy, backward, Adam) and
+/// batched inference (forward + argmax, no gradients), as `mlseg bench` times them and `mlseg bench-memory` repeats them.
+/// </summary>
+internal sealed class BenchWorkload : IDisposable
+{
+    /// <summary>Bench names and the model catalog's names for them.</summary>
+    public static readonly IReadOnlyDictionary<string, string> CatalogNames = new Dictionary<string, string>
+    {
+        ["unet"] = "unet", ["segnet"] = "segnet", ["fcn8s"] = "fcn-8s", ["deeplabv3plus"] = "deeplabv3plus-resnet50",
+    };
+
+    private readonly Generator _generator;
+    private readonly Tensor _random;
+    private readonly Tensor _images;
+    private readonly Tensor _targets;
+    private readonly Adam _optimizer;
+    private readonly GradientScaler? _scaler;
+    private readonly CrossEntropyLoss _loss = new();
+    private readonly TrainingPrecision _precision;
+    private readonly Device _device;
+
+    public BenchWorkload(string arch, int batch, int size, int classes, Device device, string precision, bool channelsLast, int widthDivisor = 1)
+    {
+        _device = device;
+        _generator = new Generator(0);
+        Module = ModelCatalog.Create(CatalogNames[arch], new ModelBuildSettings(classes, 3, widthDivisor, _generator));
+        Module.To(device);
+        if (channelsLast) Module.To(MemoryFormat.ChannelsLast);
+        _random = Tensor.Rand([batch, 3, size, size], _generator, device: device).DetachFromDisposeScope();
+        _images = _random.Contiguous(channelsLast ? MemoryFormat.ChannelsLast : MemoryFormat.Contiguous).DetachFromDisposeScope();
+        _targets = Tensor.RandInt(0, classes, [batch, size, size], _generator, device: device).DetachFromDisposeScope();
+        _optimizer = new Adam(Module.Parameters().ToList(), new AdamOptions { LearningRate = 1e-4 });
+        _scaler = precision == "fp16" ? new GradientScaler() : null;
+        _precision = precision switch { "bf16" => TrainingPrecision.BFloat16, "fp16" => TrainingPrecision.Float16, _ => TrainingPrecision.Float32 };
+    }
+
+    /// <summary>The network.</summary>
+    public Module Module { get; }
+
+    /// <summary>Forward, loss, backward and an Adam update.</summary>
+    public void TrainStep()
+    {
+        using var scope = DisposeScope.Enter();
+        Tensor value;
+        using (_precision.Autocast(_device)) value = _loss.Compute(Module.Forward(_images), _targets);
+        _optimizer.ZeroGrad();
+        if (_scaler is null)
+        {
+            value.Backward();
+            _optimizer.Step();
+        }
+        else
+        {
+            _scaler.Scale(value).Backward();
+            _scaler.Step(_optimizer);
+            _scaler.Update();
+        }
+    }
+
+    /// <summary>Forward and argmax without gradients.</summary>
+    public void Infer()
+    {
+        using var scope = DisposeScope.Enter();
+        using var noGrad = Autograd.NoGrad();
+        using (_precision.Autocast(_device)) Module.Forward(_images).ArgMax(1);
+    }
+
+    /// <summary>Waits for queued GPU work (nothing on the CPU).</summary>
+    public void Sync()
+    {
+        if (_device.Type == DeviceType.Cuda) LibTorch.CudaSynchronize(_device.Index < 0 ? 0 : _device.Index);
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _targets.Dispose();
+        _images.Dispose();
+        _random.Dispose();
+        Module.Dispose();
+        _generator.Dispose();
+    }
+}

@@ -171,16 +171,21 @@ BlockCache& block_cache() {
 
 void release_block(void* data) { block_cache().release(data); }
 
+c10::DataPtr allocate_block(size_t nbytes) {
+  void* data = block_cache().allocate(nbytes);
+  return {data, data, &release_block, c10::Device(c10::DeviceType::CPU)};
+}
+
+// libtorch 1.13 declares `allocate` const; PyTorch 2.3 and later declare it non-const and add a pure virtual
+// `copy_data`. Both `allocate` overloads are defined, without `override`, so the one the headers declare virtual is
+// the override, whichever libtorch the bridge is built against.
 class CachingCpuAllocator final : public c10::Allocator {
  public:
-  c10::DataPtr allocate(size_t nbytes) const override {
-    void* data = block_cache().allocate(nbytes);
-    return {data, data, &release_block, c10::Device(c10::DeviceType::CPU)};
-  }
+  c10::DataPtr allocate(size_t nbytes) const { return allocate_block(nbytes); }
+  c10::DataPtr allocate(size_t nbytes) { return allocate_block(nbytes); }
 
   c10::DeleterFnPtr raw_deleter() const override { return &release_block; }
 
-  // Pure virtual from PyTorch 2.3 on; a plain member function before it.
   void copy_data(void* destination, const void* source, std::size_t count) const {
     std::memcpy(destination, source, count);
   }

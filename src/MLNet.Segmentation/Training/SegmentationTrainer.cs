@@ -143,6 +143,7 @@ public sealed class SegmentationTrainer
         finally
         {
             best?.Dispose();
+            CpuMemoryCache.Release();  // the step loop's cached blocks go back to the system once training ends
         }
         var bestRecord = history.FirstOrDefault(h => h.Epoch == bestEpoch);
         return new TrainingResult(history, bestEpoch, bestRecord?.ValidationMeanIoU ?? double.NaN, stoppedEarly, lastValidation);

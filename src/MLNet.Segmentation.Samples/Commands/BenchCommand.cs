@@ -30,9 +30,7 @@ public sealed class BenchCommand : ICommand
     {
         var a = new Arguments(args, Usage,
             ["--arch", "--batch", "--size", "--classes", "--warmup", "--repeats", "--phases", "--device", "--precision", "--python", "--script"], ["--no-peer", "--json", "--channels-last"]);
-        var archs = (a.String("--arch") ?? "unet,segnet,fcn8s,deeplabv3plus").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        foreach (string arch in archs)
-            if (!BenchWorkload.CatalogNames.ContainsKey(arch)) throw a.Usage($"--arch: unknown '{arch}'; known: {string.Join(",", BenchWorkload.CatalogNames.Keys)}");
+        var archs = BenchWorkload.ParseArchitectures(a);
         var settings = new BenchSettings(a.Int("--batch", 8, 1, 1024), a.Int("--size", 256, 32, 4096), a.Int("--classes", 21, 2, 256),
             a.Int("--warmup", 2, 0, 100), a.Int("--repeats", 5, 1, 1000),
             a.Choice("--device", "cpu", "cpu", "cuda") == "cuda" ? Device.Cuda(0) : Device.Cpu,

@@ -30,9 +30,7 @@ public sealed class BenchMemoryCommand : ICommand
     {
         var a = new Arguments(args, Usage,
             ["--arch", "--steps", "--warmup", "--every", "--phase", "--batch", "--size", "--classes", "--width-divisor", "--device"], ["--json"]);
-        var archs = (a.String("--arch") ?? "unet,segnet,fcn8s,deeplabv3plus").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        foreach (string arch in archs)
-            if (!BenchWorkload.CatalogNames.ContainsKey(arch)) throw a.Usage($"--arch: unknown '{arch}'; known: {string.Join(",", BenchWorkload.CatalogNames.Keys)}");
+        var archs = BenchWorkload.ParseArchitectures(a);
         int steps = a.Int("--steps", 10_000, 1, 10_000_000), warmup = a.Int("--warmup", 500, 0, 10_000_000), every = a.Int("--every", 250, 1, 10_000_000);
         if (warmup >= steps) throw a.Usage("--warmup must be below --steps");
         bool train = a.Choice("--phase", "train", "train", "infer") == "train";

@@ -2,6 +2,7 @@ using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Losses;
 using MLNet.Segmentation.Models;
 using MLNet.Segmentation.Nn;
+using MLNet.Segmentation.Samples.Cli;
 using MLNet.Segmentation.Training;
 using MLNet.Segmentation.Training.Optimizers;
 
@@ -18,6 +19,15 @@ internal sealed class BenchWorkload : IDisposable
     {
         ["unet"] = "unet", ["segnet"] = "segnet", ["fcn8s"] = "fcn-8s", ["deeplabv3plus"] = "deeplabv3plus-resnet50",
     };
+
+    /// <summary>The --arch list (default: all four), each checked against <see cref="CatalogNames"/>.</summary>
+    public static string[] ParseArchitectures(Arguments a)
+    {
+        var archs = (a.String("--arch") ?? string.Join(",", CatalogNames.Keys)).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        foreach (string arch in archs)
+            if (!CatalogNames.ContainsKey(arch)) throw a.Usage($"--arch: unknown '{arch}'; known: {string.Join(",", CatalogNames.Keys)}");
+        return archs;
+    }
 
     private readonly Generator _generator;
     private readonly Tensor _random;

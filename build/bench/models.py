@@ -115,7 +115,8 @@ def main():
             model.eval()
             reset_peak_rss()
             infer_s = timed(infer, a.warmup, a.repeats, sync)
-            row.update(infer_ms=round(infer_s * 1000, 1), infer_images_per_s=round(a.batch / infer_s, 2),
+            row.update(infer_layout="channels_last" if a.channels_last else "contiguous",
+                       infer_ms=round(infer_s * 1000, 1), infer_images_per_s=round(a.batch / infer_s, 2),
                        infer_peak_rss_mb=round(peak_rss_mb(), 1))
         print(json.dumps(row), flush=True)
         del model, optimizer, x, y

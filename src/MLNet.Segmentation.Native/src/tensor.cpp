@@ -91,6 +91,12 @@ MLSEG_API int32_t mlseg_tensor_set_requires_grad(mlseg_tensor tensor, int32_t re
   return guarded([&] { as_tensor(tensor).requires_grad_(requires_grad != 0); });
 }
 
+// Replaces the tensor's data with another's, keeping the tensor itself (its handles, autograd identity and
+// requires_grad): Python's `param.data = new_data`, as torch.nn.Module._apply converts parameters in place.
+MLSEG_API int32_t mlseg_tensor_set_data(mlseg_tensor tensor, mlseg_tensor data) {
+  return guarded([&] { as_tensor(tensor).set_data(as_tensor(data)); });
+}
+
 MLSEG_API int32_t mlseg_tensor_is_leaf(mlseg_tensor tensor, int32_t* is_leaf) {
   return guarded([&] { *is_leaf = as_tensor(tensor).is_leaf() ? 1 : 0; });
 }

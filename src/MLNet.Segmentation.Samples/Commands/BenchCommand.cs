@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MLNet.Segmentation.Engine;
+using MLNet.Segmentation.Inference;
 using MLNet.Segmentation.Samples.Cli;
 using Spectre.Console;
 
@@ -17,7 +18,7 @@ public sealed class BenchCommand : ICommand
 {
     private const string Usage =
         "usage: mlseg bench [--arch unet,segnet,fcn8s,deeplabv3plus] [--batch 8] [--size 256] [--classes 21] [--warmup 2] [--repeats 5] " +
-        "[--phases train,infer] [--device cpu|cuda] [--precision fp32|bf16|fp16] [--channels-last] [--python /usr/bin/python3] [--script build/bench/models.py] [--no-peer] [--json]";
+        "[--phases train,infer] [--device cpu|cuda] [--precision fp32|bf16|fp16] [--channels-last] [--infer-layout auto|contiguous|channels-last] [--python /usr/bin/python3] [--script build/bench/models.py] [--no-peer] [--json]";
 
     /// <inheritdoc />
     public string Name => "bench";
@@ -29,12 +30,12 @@ public sealed class BenchCommand : ICommand
     public Task<int> RunAsync(string[] args, TextWriter output)
     {
         var a = new Arguments(args, Usage,
-            ["--arch", "--batch", "--size", "--classes", "--warmup", "--repeats", "--phases", "--device", "--precision", "--python", "--script"], ["--no-peer", "--json", "--channels-last"]);
+            ["--arch", "--batch", "--size", "--classes", "--warmup", "--repeats", "--phases", "--device", "--precision", "--python", "--script", "--infer-layout"], ["--no-peer", "--json", "--channels-last"]);
         var archs = BenchWorkload.ParseArchitectures(a);
         var settings = new BenchSettings(a.Int("--batch", 8, 1, 1024), a.Int("--size", 256, 32, 4096), a.Int("--classes", 21, 2, 256),
             a.Int("--warmup", 2, 0, 100), a.Int("--repeats", 5, 1, 1000),
             a.Choice("--device", "cpu", "cpu", "cuda") == "cuda" ? Device.Cuda(0) : Device.Cpu,
-            a.Choice("--precision", "fp32", "fp32", "bf16", "fp16"), a.Has("--channels-last"), ParsePhases(a));
+            a.Choice("--precision", "fp32", "fp32", "bf16", "fp16"), a.Has("--channels-last"), ParsePhases(a), a.Choice("--infer-layout", "auto", "auto", "contiguous", "channels-last"));
         if (settings.Device.Type == DeviceType.Cuda && !LibTorch.CudaIsAvailable) throw new InvalidOperationException("--device cuda: no usable CUDA device");
         if (settings.Precision == "fp16" && settings.Device.Type != DeviceType.Cuda) throw a.Usage("--precision fp16 needs --device cuda");
 
@@ -67,7 +68,19 @@ public sealed class BenchCommand : ICommand
     }
 
     private sealed record BenchSettings(int Batch, int Size, int Classes, int Warmup, int Repeats, Device Device, string Precision, bool ChannelsLast,
-        (bool Train, bool Infer) Phases);
+        (bool Train, bool Infer) Phases, string InferLayoutChoice)
+    {
+        /// <summary>
+        /// Our inference layout: channels-last with --channels-last (both sides, both phases); otherwise --infer-layout,
+        /// whose default (auto) is what SegmentationPredictor uses by default (<see cref="InferenceLayout.Default"/>).
+        /// </summary>
+        public MemoryFormat InferLayout => ChannelsLast ? MemoryFormat.ChannelsLast : InferLayoutChoice switch
+        {
+            "contiguous" => MemoryFormat.Contiguous,
+            "channels-last" => MemoryFormat.ChannelsLast,
+            _ => InferenceLayout.Default(Device),
+        };
+    }
 
     private static (bool Train, bool Infer) ParsePhases(Arguments a)
     {
@@ -101,7 +114,8 @@ public sealed class BenchCommand : ICommand
         }
         if (s.Phases.Infer)
         {
-            workload.Module.Eval();
+            workload.PrepareInference(s.InferLayout);
+            row["infer_layout"] = s.InferLayout == MemoryFormat.ChannelsLast ? "channels_last" : "contiguous";
             CpuMemoryCache.Release();
             PeakMemory.Reset();
             var before = CpuMemoryCache.Statistics;

@@ -32,6 +32,7 @@ internal sealed class BenchWorkload : IDisposable
     private readonly Generator _generator;
     private readonly Tensor _random;
     private readonly Tensor _images;
+    private Tensor? _inferenceImages;
     private readonly Tensor _targets;
     private readonly Adam _optimizer;
     private readonly GradientScaler? _scaler;
@@ -77,12 +78,22 @@ internal sealed class BenchWorkload : IDisposable
         }
     }
 
-    /// <summary>Forward and argmax without gradients.</summary>
+    /// <summary>Puts the network in eval mode and it and the inference batch in <paramref name="layout"/> (as SegmentationPredictor does).</summary>
+    public void PrepareInference(MemoryFormat layout)
+    {
+        Module.Eval();
+        Module.To(layout);
+        _inferenceImages?.Dispose();
+        _inferenceImages = _random.Contiguous(layout).DetachFromDisposeScope();
+    }
+
+    /// <summary>Forward and argmax without gradients (after <see cref="PrepareInference"/>).</summary>
     public void Infer()
     {
+        var images = _inferenceImages ?? throw new InvalidOperationException("call PrepareInference first");
         using var scope = DisposeScope.Enter();
         using var noGrad = Autograd.NoGrad();
-        using (_precision.Autocast(_device)) Module.Forward(_images).ArgMax(1);
+        using (_precision.Autocast(_device)) Module.Forward(images).ArgMax(1);
     }
 
     /// <summary>Waits for queued GPU work (nothing on the CPU).</summary>
@@ -95,6 +106,7 @@ internal sealed class BenchWorkload : IDisposable
     {
         _optimizer.Dispose();
         _targets.Dispose();
+        _inferenceImages?.Dispose();
         _images.Dispose();
         _random.Dispose();
         Module.Dispose();

@@ -213,6 +213,20 @@ public sealed partial class Tensor : IDisposable
         return new Tensor(alias);
     }
 
+    /// <summary>
+    /// Takes <paramref name="data"/>'s data in place (Python's <c>tensor.data = data</c>), keeping this tensor, every
+    /// handle to it and its requires-grad flag, so optimizers holding it stay valid. Shape, dtype and device must not
+    /// change (a layout change is what this is for).
+    /// </summary>
+    internal void SetData(Tensor data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.DType != DType || data.Device != Device || !data.Shape.SequenceEqual(Shape))
+            throw new ArgumentException($"SetData keeps shape, dtype and device: {ShapeString} {DType} on {Device} cannot take " +
+                                        $"{data.ShapeString} {data.DType} on {data.Device}", nameof(data));
+        NativeStatus.Check(NativeMethods.mlseg_tensor_set_data(LiveHandle, data.LiveHandle), "set_data");
+    }
+
     // ---------------------------------------------------------------- autograd
 
     /// <summary>Whether gradients are recorded for this tensor.</summary>

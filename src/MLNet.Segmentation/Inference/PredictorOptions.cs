@@ -20,8 +20,11 @@ public sealed record PredictorOptions
     /// <summary>Where inference runs; null = the model's device at construction (CPU when unknown).</summary>
     public Device? Device { get; init; }
 
-    /// <summary>Layout of the model's kernels and of the input (<see cref="MemoryFormat.ChannelsLast"/>: fewer layout reorders in convolutions).</summary>
-    public MemoryFormat MemoryFormat { get; init; } = MemoryFormat.Contiguous;
+    /// <summary>
+    /// Layout of the model's kernels and of the input (<see cref="MemoryFormat.ChannelsLast"/>: fewer layout reorders in
+    /// convolutions); null = <see cref="InferenceLayout.Default"/> for the device (channels-last on the CPU).
+    /// </summary>
+    public MemoryFormat? MemoryFormat { get; init; }
 }
 
 /// <summary>The prediction for a batch: class ids and per-class probabilities (both on the CPU, owned by the caller).</summary>

@@ -16,15 +16,28 @@ internal static class Intermediate
     }
 
     /// <summary>Applies <paramref name="layers"/> in turn, freeing each intermediate (and <paramref name="input"/> when <paramref name="releaseInput"/>).</summary>
+    /// <remarks>A convolution followed by an eval-mode BatchNorm runs as one folded convolution (<see cref="BatchNormFolding"/>).</remarks>
     public static Tensor Through(Tensor input, bool releaseInput, params ReadOnlySpan<Module> layers)
     {
         var x = input;
-        foreach (var layer in layers)
+        for (int i = 0; i < layers.Length; i++)
         {
-            var y = layer.Forward(x);
+            var y = Step(layers, ref i, x);
             if (releaseInput || !ReferenceEquals(x, input)) Release(x, y);
             x = y;
         }
         return x;
+    }
+
+    /// <summary>
+    /// The output of <paramref name="layers"/>[<paramref name="index"/>] on <paramref name="x"/>; when that layer and
+    /// the next fold (<see cref="BatchNormFolding"/>), the output of both, with <paramref name="index"/> moved onto the second.
+    /// </summary>
+    public static Tensor Step(ReadOnlySpan<Module> layers, ref int index, Tensor x)
+    {
+        var layer = layers[index];
+        if (index + 1 < layers.Length && BatchNormFolding.Applies(layer, layers[index + 1], x))
+            return BatchNormFolding.Forward((Conv2d)layer, (BatchNorm2d)layers[++index], x);
+        return layer.Forward(x);
     }
 }

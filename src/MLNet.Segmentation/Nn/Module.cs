@@ -163,10 +163,23 @@ public abstract class Module : IDisposable
     /// <summary>
     /// Lays out every 4-D floating-point parameter and buffer (convolution kernels) in <paramref name="format"/>; returns this.
     /// With <see cref="MemoryFormat.ChannelsLast"/> and channels-last input, convolutions run without layout reorders.
-    /// Create the optimizer after this call: parameters are replaced.
+    /// The tensors keep their identity (their data is swapped in place, as PyTorch's <c>module.to(memory_format=...)</c>),
+    /// so an optimizer created before this call still updates them.
     /// </summary>
-    public Module To(MemoryFormat format) =>
-        Convert(t => t.Dim == 4 ? t.Contiguous(format) : t, floatingOnly: true);
+    public Module To(MemoryFormat format)
+    {
+        using (Autograd.NoGrad())
+        {
+            foreach (var (_, module) in NamedModules())
+            foreach (var tensor in module._parameters.Values.Concat(module._buffers.Values))
+            {
+                if (tensor.Dim != 4 || !tensor.DType.IsFloatingPoint() || tensor.IsContiguous(format)) continue;
+                using var laidOut = tensor.Contiguous(format);
+                tensor.SetData(laidOut);
+            }
+        }
+        return this;
+    }
 
     private Module Convert(Func<Tensor, Tensor> convert, bool floatingOnly)
     {

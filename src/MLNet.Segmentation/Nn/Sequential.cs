@@ -27,9 +27,11 @@ public class Sequential : Module, IEnumerable<Module>
     /// <summary>The layer at <paramref name="index"/>.</summary>
     public Module this[int index] => _layers[index];
 
+    /// <summary>The layers in order, without copying.</summary>
+    internal ReadOnlySpan<Module> Layers => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_layers);
+
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input) =>
-        Intermediate.Through(input, releaseInput: false, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_layers));
+    public override Tensor Forward(Tensor input) => Intermediate.Through(input, releaseInput: false, Layers);
 
     /// <inheritdoc />
     public IEnumerator<Module> GetEnumerator() => _layers.GetEnumerator();

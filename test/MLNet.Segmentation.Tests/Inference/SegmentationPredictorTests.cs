@@ -44,8 +44,11 @@ public sealed class SegmentationPredictorTests
         using var channelsLastModel = Net();
         using var g = new Generator(5);
         var images = Tensor.Rand([2, 3, 17, 23], g);
-        using var expected = new SegmentationPredictor(contiguousModel).Predict(images);
-        using var actual = new SegmentationPredictor(channelsLastModel, new PredictorOptions { MemoryFormat = MemoryFormat.ChannelsLast }).Predict(images);
+        using var expected = new SegmentationPredictor(contiguousModel, new PredictorOptions { MemoryFormat = MemoryFormat.Contiguous }).Predict(images);
+        Assert.IsTrue(contiguousModel.Parameters().Where(p => p.Dim == 4).All(p => p.IsContiguous(MemoryFormat.Contiguous)), "kernels stay contiguous");
+        // The default on the CPU is channels-last (InferenceLayout.Default).
+        Assert.AreEqual(MemoryFormat.ChannelsLast, InferenceLayout.Default(Device.Cpu));
+        using var actual = new SegmentationPredictor(channelsLastModel).Predict(images);
         Assert.IsTrue(channelsLastModel.Parameters().Where(p => p.Dim == 4).All(p => p.IsContiguous(MemoryFormat.ChannelsLast)), "kernels are channels-last");
         Assert.IsTrue(actual.Probabilities.AllClose(expected.Probabilities, 1e-5, 1e-6));
         Assert.IsTrue(actual.ClassIds.Equal(expected.ClassIds));

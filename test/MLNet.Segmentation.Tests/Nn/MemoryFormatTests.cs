@@ -54,4 +54,28 @@ public sealed class MemoryFormatTests
         foreach (var (name, parameter) in model.NamedParameters())
             Assert.IsTrue(parameter.Grad!.AllClose(referenceGrads[name]!, 1e-3, 1e-4), $"{architecture}: gradient of {name}");
     }
+
+    [TestMethod]
+    public void ChangingTheLayoutKeepsTheParametersSoAnEarlierOptimizerStillUpdatesThem()
+    {
+        using var scope = DisposeScope.Enter();
+        using var generator = new Generator(7);
+        using var model = new Sequential(new Conv2d(3, 4, 3, padding: 1, generator: generator), new BatchNorm2d(4));
+        var kernel = ((Conv2d)model[0]).Weight;
+        var before = kernel.Clone();
+        using var optimizer = new MLNet.Segmentation.Training.Optimizers.Sgd(model.Parameters().ToList(),
+            new MLNet.Segmentation.Training.Optimizers.SgdOptions { LearningRate = 0.5 });
+
+        model.To(MemoryFormat.ChannelsLast);
+        Assert.AreSame(kernel, ((Conv2d)model[0]).Weight, "the same tensor object");
+        Assert.IsTrue(kernel.IsContiguous(MemoryFormat.ChannelsLast));
+        Assert.IsTrue(kernel.RequiresGrad);
+        Assert.IsTrue(kernel.Equal(before), "same values");
+
+        var images = Tensor.Rand([2, 3, 5, 5], generator).Contiguous(MemoryFormat.ChannelsLast);
+        model.Forward(images).Sum().Backward();
+        var expected = before - 0.5 * kernel.Grad!;
+        optimizer.Step();
+        Assert.IsTrue(kernel.AllClose(expected, 1e-6, 1e-7), "the optimizer created before the layout change updated the kernel");
+    }
 }

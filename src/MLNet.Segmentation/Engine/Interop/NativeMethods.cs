@@ -43,6 +43,7 @@ internal static unsafe class NativeMethods
     [DllImport(Library)] internal static extern int mlseg_tensor_item_int64(IntPtr tensor, out long value);
 
     [DllImport(Library)] internal static extern int mlseg_tensor_set_requires_grad(IntPtr tensor, int requiresGrad);
+    [DllImport(Library)] internal static extern int mlseg_tensor_set_data(IntPtr tensor, IntPtr data);
     [DllImport(Library)] internal static extern int mlseg_tensor_is_leaf(IntPtr tensor, out int isLeaf);
     [DllImport(Library)] internal static extern int mlseg_tensor_grad(IntPtr tensor, out IntPtr grad);
     [DllImport(Library)] internal static extern int mlseg_tensor_set_grad(IntPtr tensor, IntPtr grad);

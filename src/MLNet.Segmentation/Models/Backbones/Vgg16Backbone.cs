@@ -72,8 +72,10 @@ public sealed class Vgg16Backbone : Module
     {
         var stages = new List<VggStage>(5);
         var x = input;
-        foreach (var layer in _features)
+        var layers = _features.Layers;
+        for (int i = 0; i < layers.Length; i++)
         {
+            var layer = layers[i];
             if (layer is MaxPool2d pool)
             {
                 var size = new Size2(x.Size(2), x.Size(3));
@@ -84,7 +86,7 @@ public sealed class Vgg16Backbone : Module
             }
             else
             {
-                var y = layer.Forward(x);
+                var y = Intermediate.Step(layers, ref i, x);
                 // Pooled outputs belong to the stages (FCN's skips); other intermediates go as soon as they are used.
                 if (stages.Count == 0 || !ReferenceEquals(x, stages[^1].Pooled)) Intermediate.Release(x, input, y);
                 x = y;

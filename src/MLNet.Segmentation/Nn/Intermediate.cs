@@ -37,7 +37,7 @@ internal static class Intermediate
     {
         var layer = layers[index];
         if (index + 1 < layers.Length && BatchNormFolding.Applies(layer, layers[index + 1], x))
-            return BatchNormFolding.Forward((Conv2d)layer, (BatchNorm2d)layers[++index], x);
+            return BatchNormFolding.Forward(layer, (BatchNorm2d)layers[++index], x);
         return layer.Forward(x);
     }
 }

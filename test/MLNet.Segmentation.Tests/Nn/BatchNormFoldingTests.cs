@@ -8,9 +8,11 @@ namespace MLNet.Segmentation.Tests.Nn;
 public sealed class BatchNormFoldingTests
 {
     /// <summary>A convolution and BatchNorm with non-trivial running statistics and affine parameters, in float64.</summary>
-    private static (Conv2d Conv, BatchNorm2d Norm) Pair(bool convBias, bool affine, Generator g)
+    private static (Module Conv, BatchNorm2d Norm) Pair(bool convBias, bool affine, Generator g, bool transposed = false)
     {
-        var conv = new Conv2d(3, 4, 3, stride: 2, padding: 1, dilation: 1, bias: convBias, generator: g);
+        Module conv = transposed
+            ? new ConvTranspose2d(3, 4, 3, stride: 2, padding: 1, outputPadding: 1, bias: convBias, generator: g)
+            : new Conv2d(3, 4, 3, stride: 2, padding: 1, dilation: 1, bias: convBias, generator: g);
         var norm = new BatchNorm2d(4, eps: 1e-3, affine: affine);
         conv.To(DType.Float64);
         norm.To(DType.Float64);
@@ -28,15 +30,17 @@ public sealed class BatchNormFoldingTests
     }
 
     [TestMethod]
-    [DataRow(true, true)]
-    [DataRow(false, true)]
-    [DataRow(true, false)]
-    [DataRow(false, false)]
-    public void FoldedPairEqualsConvolutionThenNormalizationWithTheSameGradients(bool convBias, bool affine)
+    [DataRow(true, true, false)]
+    [DataRow(false, true, false)]
+    [DataRow(true, false, false)]
+    [DataRow(false, false, false)]
+    [DataRow(true, true, true)]
+    [DataRow(false, false, true)]
+    public void FoldedPairEqualsConvolutionThenNormalizationWithTheSameGradients(bool convBias, bool affine, bool transposed)
     {
         using var scope = DisposeScope.Enter();
         using var g = new Generator(3);
-        var (conv, norm) = Pair(convBias, affine, g);
+        var (conv, norm) = Pair(convBias, affine, g, transposed);
         using var folded = new Sequential(conv, norm, new ReLU());
         folded.Eval();
         var x = Tensor.Rand([2, 3, 9, 7], g, DType.Float64) - 0.5;
@@ -56,7 +60,7 @@ public sealed class BatchNormFoldingTests
             Assert.IsTrue(actualGrads[name].AllClose(grad, 1e-10, 1e-12), $"gradient of {name}");
     }
 
-    private static Dictionary<string, Tensor> Gradients(Tensor output, Conv2d conv, BatchNorm2d norm)
+    private static Dictionary<string, Tensor> Gradients(Tensor output, Module conv, BatchNorm2d norm)
     {
         conv.ZeroGrad();
         norm.ZeroGrad();
@@ -91,6 +95,7 @@ public sealed class BatchNormFoldingTests
     [DataRow("segnet")]
     [DataRow("deeplabv3plus-resnet50")]
     [DataRow("unet")]
+    [DataRow("deconvnet")]
     public void NetworksInEvalModeGiveTheSameLogitsFoldedAndUnfolded(string architecture)
     {
         using var scope = DisposeScope.Enter();

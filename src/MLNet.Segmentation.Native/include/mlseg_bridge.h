@@ -57,6 +57,7 @@ MLSEG_API int32_t mlseg_version(char* buffer, int32_t capacity);
 MLSEG_API int32_t mlseg_cuda_is_available(int32_t* available);
 MLSEG_API int32_t mlseg_cuda_device_count(int32_t* count);
 MLSEG_API int32_t mlseg_cuda_synchronize(int32_t device_index);
+MLSEG_API int32_t mlseg_onednn_is_available(int32_t* available);
 MLSEG_API int32_t mlseg_get_num_threads(int32_t* threads);
 MLSEG_API int32_t mlseg_set_num_threads(int32_t threads);
 MLSEG_API int32_t mlseg_manual_seed(uint64_t seed);
@@ -99,6 +100,10 @@ MLSEG_API int32_t mlseg_tensor_item_int64(mlseg_tensor tensor, int64_t* value);
 
 // Autograd
 MLSEG_API int32_t mlseg_tensor_set_requires_grad(mlseg_tensor tensor, int32_t requires_grad);
+// Python's `tensor.data = data`: the tensor keeps its identity and handles, and takes data's data.
+MLSEG_API int32_t mlseg_tensor_set_data(mlseg_tensor tensor, mlseg_tensor data);
+// The version counter, bumped by every in-place change.
+MLSEG_API int32_t mlseg_tensor_version(mlseg_tensor tensor, int64_t* version);
 MLSEG_API int32_t mlseg_tensor_is_leaf(mlseg_tensor tensor, int32_t* is_leaf);
 MLSEG_API int32_t mlseg_tensor_grad(mlseg_tensor tensor, mlseg_tensor* grad);
 MLSEG_API int32_t mlseg_tensor_set_grad(mlseg_tensor tensor, mlseg_tensor grad);

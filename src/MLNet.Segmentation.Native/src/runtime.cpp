@@ -33,6 +33,11 @@ MLSEG_API int32_t mlseg_cuda_synchronize(int32_t device_index) {
   return guarded([&] { at::detail::getCUDAHooks().deviceSynchronize(device_index); });
 }
 
+// Whether libtorch has oneDNN (MKL-DNN) and the user has not switched it off (torch.backends.mkldnn.enabled).
+MLSEG_API int32_t mlseg_onednn_is_available(int32_t* available) {
+  return guarded([&] { *available = at::hasMKLDNN() && at::globalContext().userEnabledMkldnn() ? 1 : 0; });
+}
+
 MLSEG_API int32_t mlseg_get_num_threads(int32_t* threads) {
   return guarded([&] { *threads = at::get_num_threads(); });
 }

@@ -97,6 +97,11 @@ MLSEG_API int32_t mlseg_tensor_set_data(mlseg_tensor tensor, mlseg_tensor data) 
   return guarded([&] { as_tensor(tensor).set_data(as_tensor(data)); });
 }
 
+// The tensor's version counter: bumped by every in-place change (optimizer steps, copy_, running statistics).
+MLSEG_API int32_t mlseg_tensor_version(mlseg_tensor tensor, int64_t* version) {
+  return guarded([&] { *version = static_cast<int64_t>(as_tensor(tensor)._version()); });
+}
+
 MLSEG_API int32_t mlseg_tensor_is_leaf(mlseg_tensor tensor, int32_t* is_leaf) {
   return guarded([&] { *is_leaf = as_tensor(tensor).is_leaf() ? 1 : 0; });
 }

@@ -43,6 +43,7 @@ public static class Functional
         var s = stride ?? 1;
         var p = padding ?? 0;
         var d = dilation ?? 1;
+        if (SingleImageConvolution.Applies(input, weight, bias, p, d, groups)) return SingleImageConvolution.Compute(input, weight, bias, s, p, d, groups);
         var a = new OpArgs();
         return Ops.Conv2d.Tensor(ref a.T(input).T(weight).OptT(bias).Ints(s.Height, s.Width).Ints(p.Height, p.Width)
             .Ints(d.Height, d.Width).I(groups));

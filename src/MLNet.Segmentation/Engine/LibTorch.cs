@@ -57,6 +57,17 @@ public static class LibTorch
         }
     }
 
+    /// <summary>True when this libtorch has oneDNN (MKL-DNN) for CPU convolutions and it is not switched off.</summary>
+    public static bool OneDnnIsAvailable
+    {
+        get
+        {
+            EnsureInitialized();
+            NativeStatus.Check(NativeMethods.mlseg_onednn_is_available(out int available), "onednn_is_available");
+            return available != 0;
+        }
+    }
+
     /// <summary>The number of visible CUDA devices (0 without CUDA).</summary>
     public static int CudaDeviceCount
     {

@@ -227,6 +227,16 @@ public sealed partial class Tensor : IDisposable
         NativeStatus.Check(NativeMethods.mlseg_tensor_set_data(LiveHandle, data.LiveHandle), "set_data");
     }
 
+    /// <summary>The version counter, which every in-place change bumps (PyTorch's <c>tensor._version</c>).</summary>
+    internal long Version
+    {
+        get
+        {
+            NativeStatus.Check(NativeMethods.mlseg_tensor_version(LiveHandle, out long version), "_version");
+            return version;
+        }
+    }
+
     // ---------------------------------------------------------------- autograd
 
     /// <summary>Whether gradients are recorded for this tensor.</summary>

@@ -55,10 +55,15 @@ public sealed class BatchNorm2d : Module
     /// <summary>Number of training batches seen, or null when statistics are not tracked.</summary>
     public Tensor? NumBatchesTracked => OptionalBuffer("num_batches_tracked");
 
+    /// <summary>The kernel and bias folded with the convolution before this normalization, kept for eval mode (<see cref="BatchNormFolding"/>).</summary>
+    internal FoldedKernelCache FoldCache { get; } = new();
+
     /// <inheritdoc />
     public override Tensor Forward(Tensor input)
     {
         if (input.Dim != 4) throw new ArgumentException($"BatchNorm2d expects N x C x H x W input, got {input.ShapeString}", nameof(input));
+        // Training changes the statistics anyway: free the eval-mode folded kernel rather than keep it through training.
+        if (IsTraining) FoldCache.Clear();
         double momentum = Momentum ?? 0;
         var tracked = NumBatchesTracked;
         if (IsTraining && tracked is not null)
@@ -68,5 +73,12 @@ public sealed class BatchNorm2d : Module
         }
         bool useBatchStats = IsTraining || RunningMean is null;
         return Functional.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, useBatchStats, momentum, Eps);
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) FoldCache.Dispose();
+        base.Dispose(disposing);
     }
 }

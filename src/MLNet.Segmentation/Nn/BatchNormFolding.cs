@@ -6,15 +6,19 @@ namespace MLNet.Segmentation.Nn;
 /// Runs a <see cref="Conv2d"/> (or an ungrouped <see cref="ConvTranspose2d"/>) followed by an eval-mode
 /// <see cref="BatchNorm2d"/> as one convolution whose kernel and bias have the normalization folded in: w' = w·s (per
 /// output channel) and b' = (b − mean)·s + β with s = γ / sqrt(var + eps). This saves
-/// a full pass over the activation per pair at inference. The folded kernel is computed from the current parameters
-/// on every call, so nothing goes stale when weights are loaded or trained, and gradients still reach the convolution's
-/// and the normalization's parameters. The modules and their state dicts are untouched. Results equal the unfolded pair
+/// a full pass over the activation per pair at inference. Without gradients the folded kernel is cached on the
+/// normalization and made again whenever a source parameter or statistic changes (<see cref="FoldedKernelCache"/>), so
+/// nothing goes stale when weights are loaded or trained; with gradients it is folded on every call, so gradients still
+/// reach the convolution's and the normalization's parameters. The modules and their state dicts are untouched. Results equal the unfolded pair
 /// up to float rounding (about 1e-6 relative in float32).
 /// </summary>
 public static class BatchNormFolding
 {
-    /// <summary>Whether eval-mode pairs are folded (default true; process-wide, like torch.backends flags).</summary>
-    public static bool Enabled { get; set; } = true;
+    /// <summary>
+    /// Whether eval-mode pairs are folded (process-wide, like torch.backends flags); true unless the environment
+    /// variable MLSEG_BATCHNORM_FOLDING is "0".
+    /// </summary>
+    public static bool Enabled { get; set; } = Environment.GetEnvironmentVariable("MLSEG_BATCHNORM_FOLDING") != "0";
 
     /// <summary>True when <paramref name="first"/> then <paramref name="second"/> on <paramref name="input"/> can run folded.</summary>
     internal static bool Applies(Module first, Module second, Tensor input) =>
@@ -24,27 +28,44 @@ public static class BatchNormFolding
     /// <summary>How many folded pairs have run in this process (for tests and diagnostics).</summary>
     internal static long FoldedCount => Interlocked.Read(ref _foldedCount);
 
+    /// <summary>How many folded kernels have been computed in this process (cache misses and calls with gradients).</summary>
+    internal static long KernelsFolded => Interlocked.Read(ref _kernelsFolded);
+
     private static long _foldedCount;
+    private static long _kernelsFolded;
 
     /// <summary>The convolution and normalization as one folded convolution (call only when <see cref="Applies"/>).</summary>
     internal static Tensor Forward(Module convolution, BatchNorm2d norm, Tensor input)
     {
         Interlocked.Increment(ref _foldedCount);
-        using var scale = FoldedScale(norm);
-        if (convolution is Conv2d conv)
+        var (convWeight, convBias) = convolution is Conv2d conv ? (conv.Weight, conv.Bias) : (((ConvTranspose2d)convolution).Weight, ((ConvTranspose2d)convolution).Bias);
+        Tensor?[] sources = [convWeight, convBias, norm.Weight, norm.Bias, norm.RunningMean, norm.RunningVar];
+        // Without gradients the folded tensors are kept between calls; with them, autograd needs this call's fold.
+        bool cacheable = !Autograd.IsEnabled || !sources.Any(t => t is { RequiresGrad: true });
+        var (weight, bias) = cacheable
+            ? norm.FoldCache.Get(sources, () =>
+            {
+                using (Autograd.NoGrad()) return Fold(convolution, convWeight, convBias, norm);
+            })
+            : Fold(convolution, convWeight, convBias, norm);
+        using (weight)
+        using (bias)
         {
-            // Conv2d kernels are out x in x kh x kw; transposed ones in x out x kh x kw.
-            using var perOutput = scale.View(-1, 1, 1, 1);
-            using var weight = conv.Weight * perOutput;
-            using var bias = FoldedBias(conv.Bias, norm, scale);
-            return Functional.Conv2d(input, weight, bias, conv.Stride, conv.Padding, conv.Dilation, conv.Groups);
+            if (convolution is Conv2d c)
+                return Functional.Conv2d(input, weight, bias, c.Stride, c.Padding, c.Dilation, c.Groups);
+            var t = (ConvTranspose2d)convolution;
+            return Functional.ConvTranspose2d(input, weight, bias, t.Stride, t.Padding, t.OutputPadding, t.Groups, t.Dilation);
         }
-        var transposed = (ConvTranspose2d)convolution;
-        using var perOutputTransposed = scale.View(1, -1, 1, 1);
-        using var transposedWeight = transposed.Weight * perOutputTransposed;
-        using var transposedBias = FoldedBias(transposed.Bias, norm, scale);
-        return Functional.ConvTranspose2d(input, transposedWeight, transposedBias, transposed.Stride, transposed.Padding,
-            transposed.OutputPadding, transposed.Groups, transposed.Dilation);
+    }
+
+    /// <summary>The folded kernel (scaled per output channel) and bias.</summary>
+    private static (Tensor Weight, Tensor Bias) Fold(Module convolution, Tensor convWeight, Tensor? convBias, BatchNorm2d norm)
+    {
+        Interlocked.Increment(ref _kernelsFolded);
+        using var scale = FoldedScale(norm);
+        // Conv2d kernels are out x in x kh x kw; transposed ones in x out x kh x kw.
+        using var perOutput = convolution is Conv2d ? scale.View(-1, 1, 1, 1) : scale.View(1, -1, 1, 1);
+        return (convWeight * perOutput, FoldedBias(convBias, norm, scale));
     }
 
     /// <summary>γ / sqrt(var + eps), with γ = 1 when the normalization is not affine.</summary>

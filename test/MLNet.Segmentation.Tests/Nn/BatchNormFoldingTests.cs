@@ -129,4 +129,67 @@ public sealed class BatchNormFoldingTests
         Assert.IsTrue(folded.AllClose(unfolded, 1e-9, 1e-9), $"{architecture}: differs by {(folded - unfolded).Abs().Max().ToDouble():G3}");
         Assert.IsTrue((unfolded - unfolded.Mean()).Abs().Max().ToDouble() > 1e-3, "the logits are not trivially constant");
     }
+
+    [TestMethod]
+    public void WithoutGradientsTheFoldedKernelIsKeptAndRemadeWhenASourceChanges()
+    {
+        using var scope = DisposeScope.Enter();
+        using var g = new Generator(8);
+        var (conv, norm) = Pair(convBias: true, affine: true, g);
+        using var block = new Sequential(conv, norm);
+        block.Eval();
+        var x = Tensor.Rand([2, 3, 8, 8], g, DType.Float64);
+
+        void AssertFoldedEqualsUnfolded(string after, int expectedFolds)
+        {
+            long before = BatchNormFolding.KernelsFolded;
+            Tensor folded, unfolded;
+            using (Autograd.NoGrad())
+            {
+                folded = block.Forward(x);
+                unfolded = norm.Forward(conv.Forward(x));
+            }
+            Assert.AreEqual(expectedFolds, BatchNormFolding.KernelsFolded - before, $"kernels folded after {after}");
+            Assert.IsTrue(folded.AllClose(unfolded, 1e-12, 1e-12), $"after {after}: differs by {(folded - unfolded).Abs().Max().ToDouble():G3}");
+        }
+
+        AssertFoldedEqualsUnfolded("the first call", 1);
+        AssertFoldedEqualsUnfolded("nothing changed", 0);
+
+        // An optimizer step changes the kernel in place.
+        block.Forward(x).Sum().Backward();
+        using (var sgd = new MLNet.Segmentation.Training.Optimizers.Sgd(block.Parameters().ToList(),
+                   new MLNet.Segmentation.Training.Optimizers.SgdOptions { LearningRate = 0.1 })) sgd.Step();
+        AssertFoldedEqualsUnfolded("an optimizer step", 1);
+
+        using (Autograd.NoGrad()) norm.RunningVar!.MulInPlace(3.0);
+        AssertFoldedEqualsUnfolded("an in-place change of the running variance", 1);
+
+        using (var other = new Sequential(new Conv2d(3, 4, 3, stride: 2, padding: 1, generator: g), new BatchNorm2d(4, eps: 1e-3)))
+        {
+            other.To(DType.Float64);
+            using var state = other.StateDict();
+            block.LoadStateDict(state);
+        }
+        AssertFoldedEqualsUnfolded("loading a state dict", 1);
+
+        // A training step updates the running statistics (and drops the cached kernel).
+        block.Train();
+        block.Forward(Tensor.Rand([2, 3, 8, 8], g, DType.Float64) * 4.0);
+        block.Eval();
+        AssertFoldedEqualsUnfolded("a training forward", 1);
+
+        // A dtype change replaces every tensor.
+        block.To(DType.Float32);
+        x = x.To(DType.Float32);
+        long before32 = BatchNormFolding.KernelsFolded;
+        using (Autograd.NoGrad())
+        {
+            var folded = block.Forward(x);
+            var unfolded = norm.Forward(conv.Forward(x));
+            Assert.IsTrue(folded.AllClose(unfolded, 1e-5, 1e-5));
+            Assert.AreEqual(DType.Float32, folded.DType);
+        }
+        Assert.AreEqual(1, BatchNormFolding.KernelsFolded - before32, "refolded after the dtype change");
+    }
 }

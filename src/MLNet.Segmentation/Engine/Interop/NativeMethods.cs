@@ -14,6 +14,7 @@ internal static unsafe class NativeMethods
     [DllImport(Library)] internal static extern int mlseg_cuda_device_count(out int count);
     [DllImport(Library)] internal static extern int mlseg_cuda_synchronize(int deviceIndex);
     [DllImport(Library)] internal static extern int mlseg_get_num_threads(out int threads);
+    [DllImport(Library)] internal static extern int mlseg_onednn_is_available(out int available);
     [DllImport(Library)] internal static extern int mlseg_set_num_threads(int threads);
     [DllImport(Library)] internal static extern int mlseg_manual_seed(ulong seed);
     [DllImport(Library)] internal static extern int mlseg_cpu_cache_install(out int installed);
@@ -44,6 +45,7 @@ internal static unsafe class NativeMethods
 
     [DllImport(Library)] internal static extern int mlseg_tensor_set_requires_grad(IntPtr tensor, int requiresGrad);
     [DllImport(Library)] internal static extern int mlseg_tensor_set_data(IntPtr tensor, IntPtr data);
+    [DllImport(Library)] internal static extern int mlseg_tensor_version(IntPtr tensor, out long version);
     [DllImport(Library)] internal static extern int mlseg_tensor_is_leaf(IntPtr tensor, out int isLeaf);
     [DllImport(Library)] internal static extern int mlseg_tensor_grad(IntPtr tensor, out IntPtr grad);
     [DllImport(Library)] internal static extern int mlseg_tensor_set_grad(IntPtr tensor, IntPtr grad);

@@ -72,13 +72,13 @@ public sealed class BenchCommand : ICommand
     {
         /// <summary>
         /// Our inference layout: channels-last with --channels-last (both sides, both phases); otherwise --infer-layout,
-        /// whose default (auto) is what SegmentationPredictor uses by default (<see cref="InferenceLayout.Default"/>).
+        /// whose default (auto, null here) is what SegmentationPredictor does by default (<see cref="InferenceLayout.For"/>).
         /// </summary>
-        public MemoryFormat InferLayout => ChannelsLast ? MemoryFormat.ChannelsLast : InferLayoutChoice switch
+        public MemoryFormat? InferLayout => ChannelsLast ? MemoryFormat.ChannelsLast : InferLayoutChoice switch
         {
             "contiguous" => MemoryFormat.Contiguous,
             "channels-last" => MemoryFormat.ChannelsLast,
-            _ => InferenceLayout.Default(Device),
+            _ => null,
         };
     }
 
@@ -114,8 +114,8 @@ public sealed class BenchCommand : ICommand
         }
         if (s.Phases.Infer)
         {
-            workload.PrepareInference(s.InferLayout);
-            row["infer_layout"] = s.InferLayout == MemoryFormat.ChannelsLast ? "channels_last" : "contiguous";
+            var layout = workload.PrepareInference(s.InferLayout);
+            row["infer_layout"] = (layout == MemoryFormat.ChannelsLast ? "channels_last" : "contiguous") + (s.InferLayout is null ? " (auto)" : "");
             CpuMemoryCache.Release();
             PeakMemory.Reset();
             var before = CpuMemoryCache.Statistics;

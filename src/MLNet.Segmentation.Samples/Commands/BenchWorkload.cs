@@ -1,4 +1,5 @@
 using MLNet.Segmentation.Engine;
+using MLNet.Segmentation.Inference;
 using MLNet.Segmentation.Losses;
 using MLNet.Segmentation.Models;
 using MLNet.Segmentation.Nn;
@@ -78,13 +79,19 @@ internal sealed class BenchWorkload : IDisposable
         }
     }
 
-    /// <summary>Puts the network in eval mode and it and the inference batch in <paramref name="layout"/> (as SegmentationPredictor does).</summary>
-    public void PrepareInference(MemoryFormat layout)
+    /// <summary>
+    /// Puts the network in eval mode and lays out the inference batch as SegmentationPredictor does: in
+    /// <paramref name="layout"/> (the kernels too), or, when null, in <see cref="InferenceLayout.For"/>'s choice with
+    /// the kernels untouched. Returns the batch's layout.
+    /// </summary>
+    public MemoryFormat PrepareInference(MemoryFormat? layout)
     {
         Module.Eval();
-        Module.To(layout);
+        if (layout is { } format) Module.To(format);
+        var batchLayout = layout ?? InferenceLayout.For(_random);
         _inferenceImages?.Dispose();
-        _inferenceImages = _random.Contiguous(layout).DetachFromDisposeScope();
+        _inferenceImages = _random.Contiguous(batchLayout).DetachFromDisposeScope();
+        return batchLayout;
     }
 
     /// <summary>Forward and argmax without gradients (after <see cref="PrepareInference"/>).</summary>

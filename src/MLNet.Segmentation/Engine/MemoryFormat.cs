@@ -19,4 +19,11 @@ internal static class MemoryFormatExtensions
     /// <summary><paramref name="images"/> in channels-last when <paramref name="format"/> asks for it; otherwise unchanged.</summary>
     public static Tensor InLayout(this Tensor images, MemoryFormat format) =>
         format == MemoryFormat.ChannelsLast ? images.Contiguous(MemoryFormat.ChannelsLast) : images;
+
+    /// <summary>
+    /// True for a 4-D tensor laid out channels-last and not also contiguous (libtorch's suggest_memory_format): the
+    /// layout an op's output should keep.
+    /// </summary>
+    public static bool IsChannelsLastOnly(this Tensor tensor) =>
+        tensor.Dim == 4 && tensor.IsContiguous(MemoryFormat.ChannelsLast) && !tensor.IsContiguous(MemoryFormat.Contiguous);
 }

@@ -46,8 +46,9 @@ internal static class TransposedConvolutionByPhases
             using var interleavedPhases = Functional.Conv2d(input, phases, phaseBias, padding: new Size2(mh - 1, mw - 1));
             long ph = h + mh - 1, pw = w + mw - 1;
             using var split = interleavedPhases.View(n, outChannels, sh, sw, ph, pw);
-            using var ordered = split.Permute(0, 1, 4, 2, 5, 3);
-            var full = ordered.Reshape(n, outChannels, ph * sh, pw * sw);
+            var full = interleavedPhases.IsChannelsLastOnly()
+                ? ShuffleChannelsLast(split, n, outChannels, ph * sh, pw * sw)
+                : ShuffleContiguous(split, n, outChannels, ph * sh, pw * sw);
             if (padding == 0 && outputPadding == 0) return full;
             using (full)
             using (var rows = full.Narrow(2, padding.Height, outH))
@@ -58,5 +59,21 @@ internal static class TransposedConvolutionByPhases
             phases.Dispose();
             phaseBias?.Dispose();
         }
+    }
+
+    /// <summary>N x C x sh x sw x h x w phases interleaved into N x C x (h·sh) x (w·sw), contiguous.</summary>
+    private static Tensor ShuffleContiguous(Tensor split, long n, long channels, long height, long width)
+    {
+        using var ordered = split.Permute(0, 1, 4, 2, 5, 3);
+        return ordered.Reshape(n, channels, height, width);
+    }
+
+    /// <summary>The same interleaving into a channels-last result (one copy, in N, H, W, C order), so the layout carries on.</summary>
+    private static Tensor ShuffleChannelsLast(Tensor split, long n, long channels, long height, long width)
+    {
+        using var ordered = split.Permute(0, 4, 2, 5, 3, 1);
+        using var packed = ordered.Contiguous();
+        using var nhwc = packed.View(n, height, width, channels);
+        return nhwc.Permute(0, 3, 1, 2);
     }
 }

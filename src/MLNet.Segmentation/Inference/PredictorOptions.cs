@@ -22,7 +22,8 @@ public sealed record PredictorOptions
 
     /// <summary>
     /// Layout of the model's kernels and of the input (<see cref="MemoryFormat.ChannelsLast"/>: fewer layout reorders in
-    /// convolutions); null = <see cref="InferenceLayout.Default"/> for the device (channels-last on the CPU).
+    /// convolutions); null = chosen per batch by <see cref="InferenceLayout.For"/> (channels-last for CPU batches of
+    /// two or more images), without touching the model.
     /// </summary>
     public MemoryFormat? MemoryFormat { get; init; }
 }

@@ -5,8 +5,9 @@ namespace MLNet.Segmentation.Inference;
 
 /// <summary>
 /// Segments images with a trained network: normalization, whole-image or sliding-window inference, optional
-/// horizontal-flip test-time augmentation, softmax probabilities and class ids. The model is put in eval mode (and, on
-/// the CPU by default, in channels-last layout: <see cref="InferenceLayout"/>) once;
+/// horizontal-flip test-time augmentation, softmax probabilities and class ids. The model is put in eval mode once (and
+/// in channels-last layout when <see cref="PredictorOptions.MemoryFormat"/> asks for it; by default each batch picks
+/// its input layout: <see cref="InferenceLayout"/>);
 /// <see cref="Predict"/> never changes module state, so it may be called from several threads at once.
 /// </summary>
 public sealed class SegmentationPredictor
@@ -14,7 +15,7 @@ public sealed class SegmentationPredictor
     private readonly Module _model;
     private readonly PredictorOptions _options;
     private readonly Device _device;
-    private readonly MemoryFormat _layout;
+    private readonly MemoryFormat? _layout;
 
     /// <summary>Wraps <paramref name="model"/> (N x C x H x W → N x K x H x W logits).</summary>
     public SegmentationPredictor(Module model, PredictorOptions? options = null)
@@ -27,7 +28,7 @@ public sealed class SegmentationPredictor
         if (_options.Std is not null && _options.Std.Any(s => !(s > 0))) throw new ArgumentException("Std values must be > 0");
         _device = _options.Device ?? _model.Parameters().FirstOrDefault()?.Device ?? Device.Cpu;
         _model.To(_device);
-        _layout = _options.MemoryFormat ?? InferenceLayout.Default(_device);
+        _layout = _options.MemoryFormat;
         if (_layout == MemoryFormat.ChannelsLast) _model.To(MemoryFormat.ChannelsLast);
         _model.Eval();
     }
@@ -53,7 +54,7 @@ public sealed class SegmentationPredictor
             var std = Tensor.FromSpan<float>(_options.Std!, [1, channels, 1, 1], _device);
             batch = (batch - mean) / std;
         }
-        Func<Tensor, Tensor> forward = x => Functional.Softmax(_model.Forward(x.InLayout(_layout)), 1);
+        Func<Tensor, Tensor> forward = x => Functional.Softmax(_model.Forward(x.InLayout(_layout ?? InferenceLayout.For(x))), 1);
         if (_options.HorizontalFlip) forward = SlidingWindowInference.WithHorizontalFlip(forward);
         var probabilities = _options.SlidingWindow is { } window ? SlidingWindowInference.Run(batch, forward, window) : forward(batch);
         var classIds = probabilities.ArgMax(1);

@@ -97,12 +97,13 @@ public sealed class TransposedConvolutionTests
             (3, 3, 1, 1, 1, 1, 0, 0, true), (4, 2, 2, 1, 1, 0, 1, 0, true), (6, 3, 3, 3, 2, 1, 1, 1, true),
         };
         foreach (var c in cases)
+        foreach (bool channelsLast in new[] { false, true })
         {
-            string name = $"kernel {c.Kh}x{c.Kw}, stride {c.Sh}x{c.Sw}, padding {c.Ph}x{c.Pw}, output padding {c.Oh}x{c.Ow}";
+            string name = $"kernel {c.Kh}x{c.Kw}, stride {c.Sh}x{c.Sw}, padding {c.Ph}x{c.Pw}, output padding {c.Oh}x{c.Ow}, channels-last {channelsLast}";
             var stride = new Size2(c.Sh, c.Sw);
             var padding = new Size2(c.Ph, c.Pw);
             var outputPadding = new Size2(c.Oh, c.Ow);
-            var x = Tensor.Randn([2, 5, 7, 6], generator, DType.Float64).RequiresGrad_();
+            var x = Tensor.Randn([2, 5, 7, 6], generator, DType.Float64).Contiguous(channelsLast ? MemoryFormat.ChannelsLast : MemoryFormat.Contiguous).RequiresGrad_();
             var w = Tensor.Randn([5, 3, c.Kh, c.Kw], generator, DType.Float64).RequiresGrad_();
             var b = c.Bias ? Tensor.Randn([3], generator, DType.Float64).RequiresGrad_() : null;
             Assert.IsTrue(TransposedConvolutionByPhases.Applies(x, w, stride, padding, outputPadding, 1, 1), name);
@@ -129,5 +130,20 @@ public sealed class TransposedConvolutionTests
         Assert.IsFalse(TransposedConvolutionByPhases.Applies(input, Tensor.Zeros([4, 1, 2, 2]), 2, 0, 0, 2, 1));
         Assert.IsFalse(TransposedConvolutionByPhases.Applies(input, Tensor.Zeros([4, 2, 2, 2]), 2, 0, 0, 1, 2));
         Assert.IsFalse(TransposedConvolutionByPhases.Applies(input, Tensor.Zeros([4, 2, 3, 3]), 2, 1, 0, 1, 1));
+    }
+
+    [TestMethod]
+    public void ChannelsLastInputGivesAChannelsLastOutput()
+    {
+        using var scope = DisposeScope.Enter();
+        using var generator = new Generator(12);
+        // U-Net's 2x2/2 up-convolution in float32 (oneDNN keeps channels-last through the phase convolution).
+        var x = Tensor.Randn([2, 8, 5, 6], generator).Contiguous(MemoryFormat.ChannelsLast);
+        var w = Tensor.Randn([8, 4, 2, 2], generator);
+        var b = Tensor.Randn([4], generator);
+        var actual = TransposedConvolutionByPhases.Compute(x, w, b, 2, 0, 0);
+        var expected = Functional.ConvTranspose2dNative(x.Contiguous(), w, b, 2, 0, 0, 1, 1);
+        Assert.IsTrue(actual.IsChannelsLastOnly(), "the layout carries on");
+        Assert.IsTrue(actual.AllClose(expected, 1e-4, 1e-5), $"differs by {(actual - expected).Abs().Max().ToDouble():G3}");
     }
 }

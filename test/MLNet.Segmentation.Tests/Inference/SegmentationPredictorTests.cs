@@ -46,12 +46,29 @@ public sealed class SegmentationPredictorTests
         var images = Tensor.Rand([2, 3, 17, 23], g);
         using var expected = new SegmentationPredictor(contiguousModel, new PredictorOptions { MemoryFormat = MemoryFormat.Contiguous }).Predict(images);
         Assert.IsTrue(contiguousModel.Parameters().Where(p => p.Dim == 4).All(p => p.IsContiguous(MemoryFormat.Contiguous)), "kernels stay contiguous");
-        // The default on the CPU is channels-last (InferenceLayout.Default).
-        Assert.AreEqual(MemoryFormat.ChannelsLast, InferenceLayout.Default(Device.Cpu));
-        using var actual = new SegmentationPredictor(channelsLastModel).Predict(images);
+        using var actual = new SegmentationPredictor(channelsLastModel, new PredictorOptions { MemoryFormat = MemoryFormat.ChannelsLast }).Predict(images);
         Assert.IsTrue(channelsLastModel.Parameters().Where(p => p.Dim == 4).All(p => p.IsContiguous(MemoryFormat.ChannelsLast)), "kernels are channels-last");
         Assert.IsTrue(actual.Probabilities.AllClose(expected.Probabilities, 1e-5, 1e-6));
         Assert.IsTrue(actual.ClassIds.Equal(expected.ClassIds));
+    }
+
+    [TestMethod]
+    public void TheAutomaticLayoutIsChannelsLastForCpuBatchesOfSeveralImagesAndLeavesTheKernels()
+    {
+        using var scope = DisposeScope.Enter();
+        Assert.AreEqual(MemoryFormat.ChannelsLast, InferenceLayout.For(Tensor.Zeros([2, 3, 8, 8])));
+        Assert.AreEqual(MemoryFormat.Contiguous, InferenceLayout.For(Tensor.Zeros([1, 3, 8, 8])));
+        Assert.AreEqual(MemoryFormat.Contiguous, InferenceLayout.For(Tensor.Zeros([3, 8, 8])));
+
+        using var model = Net();
+        using var reference = Net();
+        using var g = new Generator(6);
+        var images = Tensor.Rand([3, 3, 17, 23], g);
+        using var automatic = new SegmentationPredictor(model).Predict(images);
+        using var contiguous = new SegmentationPredictor(reference, new PredictorOptions { MemoryFormat = MemoryFormat.Contiguous }).Predict(images);
+        Assert.IsTrue(model.Parameters().Where(p => p.Dim == 4).All(p => p.IsContiguous(MemoryFormat.Contiguous)), "kernels untouched");
+        Assert.IsTrue(automatic.Probabilities.AllClose(contiguous.Probabilities, 1e-5, 1e-6));
+        Assert.IsTrue(automatic.ClassIds.Equal(contiguous.ClassIds));
     }
 
     [TestMethod]

@@ -78,4 +78,26 @@ public sealed class MemoryFormatTests
         optimizer.Step();
         Assert.IsTrue(kernel.AllClose(expected, 1e-6, 1e-7), "the optimizer created before the layout change updated the kernel");
     }
+
+    [TestMethod]
+    [DataRow("unet")]
+    [DataRow("segnet")]
+    [DataRow("fcn-8s")]
+    [DataRow("deeplabv3plus-resnet50")]
+    [DataRow("deconvnet")]
+    public void AChannelsLastInputStaysChannelsLastThroughTheNetworkWithContiguousKernels(string architecture)
+    {
+        using var scope = DisposeScope.Enter();
+        using var generator = new Generator(9);
+        using var model = ModelCatalog.Create(architecture, new ModelBuildSettings(3, 3, 16, generator));
+        model.Eval();
+        var images = Tensor.Rand([2, 3, 64, 64], generator);
+        using var noGrad = Autograd.NoGrad();
+        var expected = model.Forward(images);
+        var logits = model.Forward(images.Contiguous(MemoryFormat.ChannelsLast));
+        Assert.IsTrue(model.Parameters().Where(p => p.Dim == 4).All(p => p.IsContiguous(MemoryFormat.Contiguous)), "kernels untouched");
+        // The logits may be a crop (a view); clone keeps the layout its strides suggest.
+        Assert.IsTrue(logits.Clone().IsChannelsLastOnly(), $"{architecture}: channels-last logits");
+        Assert.IsTrue(logits.AllClose(expected, 1e-4, 1e-5), $"{architecture}: differs by {(logits - expected).Abs().Max().ToDouble():G3}");
+    }
 }

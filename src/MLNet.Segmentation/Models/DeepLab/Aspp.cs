@@ -56,6 +56,12 @@ public sealed class AsppPooling : Sequential
     }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input) =>
-        Functional.Interpolate(base.Forward(input), new Size2(input.Size(2), input.Size(3)), InterpolationMode.Bilinear);
+    public override Tensor Forward(Tensor input)
+    {
+        using var pooled = base.Forward(input);
+        var upsampled = Functional.Interpolate(pooled, new Size2(input.Size(2), input.Size(3)), InterpolationMode.Bilinear);
+        // Upsampled from 1x1, the branch comes out contiguous; match the other branches' layout so the concatenation keeps it.
+        if (!input.IsChannelsLastOnly()) return upsampled;
+        using (upsampled) return upsampled.Contiguous(MemoryFormat.ChannelsLast);
+    }
 }

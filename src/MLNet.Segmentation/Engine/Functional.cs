@@ -43,6 +43,14 @@ public static class Functional
         var s = stride ?? 1;
         var p = padding ?? 0;
         var d = dilation ?? 1;
+        if (LargeKernelConvolution.Applies(input, weight))
+            return LargeKernelConvolution.Compute(input, x => Conv2dInLayout(x, weight, bias, s, p, d, groups));
+        return Conv2dInLayout(input, weight, bias, s, p, d, groups);
+    }
+
+    /// <summary>The convolution in the layout of its operands: oneDNN for a single float32 CPU image, aten::conv2d otherwise.</summary>
+    private static Tensor Conv2dInLayout(Tensor input, Tensor weight, Tensor? bias, Size2 s, Size2 p, Size2 d, long groups)
+    {
         if (SingleImageConvolution.Applies(input, weight, bias, p, d, groups)) return SingleImageConvolution.Compute(input, weight, bias, s, p, d, groups);
         var a = new OpArgs();
         return Ops.Conv2d.Tensor(ref a.T(input).T(weight).OptT(bias).Ints(s.Height, s.Width).Ints(p.Height, p.Width)

@@ -5,12 +5,12 @@ namespace MLNet.Segmentation.Nn;
 /// <summary>
 /// Runs a <see cref="Conv2d"/> (or an ungrouped <see cref="ConvTranspose2d"/>) followed by an eval-mode
 /// <see cref="BatchNorm2d"/> as one convolution whose kernel and bias have the normalization folded in: w' = w·s (per
-/// output channel) and b' = (b − mean)·s + β with s = γ / sqrt(var + eps). This saves
-/// a full pass over the activation per pair at inference. Without gradients the folded kernel is cached on the
-/// normalization and made again whenever a source parameter or statistic changes (<see cref="FoldedKernelCache"/>), so
-/// nothing goes stale when weights are loaded or trained; with gradients it is folded on every call, so gradients still
-/// reach the convolution's and the normalization's parameters. The modules and their state dicts are untouched. Results equal the unfolded pair
-/// up to float rounding (about 1e-6 relative in float32).
+/// output channel) and b' = (b − mean)·s + β with s = γ / sqrt(var + eps). This saves a full pass over the activation
+/// per pair at inference. Without gradients the folded kernel is cached on the normalization and made again whenever a
+/// source parameter or statistic changes (<see cref="FoldedKernelCache"/>), so nothing goes stale when weights are
+/// loaded or trained; with gradients it is folded on every call, so gradients still reach the convolution's and the
+/// normalization's parameters. The modules and their state dicts are untouched. Results equal the unfolded pair up to
+/// float rounding (about 1e-6 relative in float32).
 /// </summary>
 public static class BatchNormFolding
 {
@@ -20,10 +20,16 @@ public static class BatchNormFolding
     /// </summary>
     public static bool Enabled { get; set; } = Environment.GetEnvironmentVariable("MLSEG_BATCHNORM_FOLDING") != "0";
 
-    /// <summary>True when <paramref name="first"/> then <paramref name="second"/> on <paramref name="input"/> can run folded.</summary>
-    internal static bool Applies(Module first, Module second, Tensor input) =>
-        Enabled && (first.GetType() == typeof(Conv2d) || first.GetType() == typeof(ConvTranspose2d) && ((ConvTranspose2d)first).Groups == 1)
-        && second is BatchNorm2d { IsTraining: false, RunningMean: not null, RunningVar: not null } && input.Dim == 4;
+    /// <summary>
+    /// True when <paramref name="first"/> then <paramref name="second"/> on <paramref name="input"/> can run folded.
+    /// A channel-count mismatch is left to the unfolded modules, whose errors name it.
+    /// </summary>
+    internal static bool Applies(Module first, Module second, Tensor input)
+    {
+        if (!Enabled || input.Dim != 4 || second is not BatchNorm2d { IsTraining: false, RunningMean: not null, RunningVar: not null } norm) return false;
+        if (first.GetType() == typeof(Conv2d)) return ((Conv2d)first).OutChannels == norm.NumFeatures;
+        return first.GetType() == typeof(ConvTranspose2d) && first is ConvTranspose2d { Groups: 1 } transposed && transposed.OutChannels == norm.NumFeatures;
+    }
 
     /// <summary>How many folded pairs have run in this process (for tests and diagnostics).</summary>
     internal static long FoldedCount => Interlocked.Read(ref _foldedCount);

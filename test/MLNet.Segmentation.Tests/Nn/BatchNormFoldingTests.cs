@@ -72,6 +72,19 @@ public sealed class BatchNormFoldingTests
     }
 
     [TestMethod]
+    public void AChannelMismatchIsNotFoldedAndGetsTheNormalizationsError()
+    {
+        using var scope = DisposeScope.Enter();
+        using var g = new Generator(5);
+        using var block = new Sequential(new Conv2d(3, 4, 3, padding: 1, generator: g), new BatchNorm2d(5));
+        block.Eval();
+        long before = BatchNormFolding.FoldedCount;
+        var e = Assert.Throws<TorchException>(() => block.Forward(Tensor.Rand([1, 3, 6, 6], g)));
+        StringAssert.Contains(e.Message, "running_mean");
+        Assert.AreEqual(before, BatchNormFolding.FoldedCount);
+    }
+
+    [TestMethod]
     public void TrainingModeDoesNotFoldAndKeepsUpdatingStatistics()
     {
         using var scope = DisposeScope.Enter();

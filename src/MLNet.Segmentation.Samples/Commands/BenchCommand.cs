@@ -11,8 +11,9 @@ namespace MLNet.Segmentation.Samples.Commands;
 
 /// <summary>
 /// `mlseg bench`: times a full training step (forward, cross-entropy, backward, Adam) and batched inference of U-Net,
-/// SegNet, FCN-8s and DeepLab v3+ (ResNet-50), after warm-up, median of repeats, with peak RSS; then runs the committed
-/// PyTorch script (build/bench/models.py) with the same settings and prints both side by side with ratios.
+/// SegNet, FCN-8s and DeepLab v3+ (ResNet-50), after warm-up, median of repeats, with peak RSS; after each network it
+/// runs the committed PyTorch script (build/bench/models.py) on the same network with the same settings, and prints
+/// both side by side with ratios.
 /// </summary>
 public sealed class BenchCommand : ICommand
 {
@@ -39,8 +40,15 @@ public sealed class BenchCommand : ICommand
         if (settings.Device.Type == DeviceType.Cuda && !LibTorch.CudaIsAvailable) throw new InvalidOperationException("--device cuda: no usable CUDA device");
         if (settings.Precision == "fp16" && settings.Device.Type != DeviceType.Cuda) throw a.Usage("--precision fp16 needs --device cuda");
 
-        var ours = archs.Select(arch => Measure(arch, settings)).ToList();
-        var peer = a.Has("--no-peer") ? [] : RunPeer(a, archs, settings);
+        // Ours and PyTorch alternate network by network, so that a machine slowing down (or speeding up) during the run
+        // weighs on both sides of each ratio alike rather than on whichever side runs last.
+        var ours = new List<JsonObject>();
+        var peer = new List<JsonObject>();
+        foreach (string arch in archs)
+        {
+            ours.Add(Measure(arch, settings));
+            if (!a.Has("--no-peer")) peer.AddRange(RunPeer(a, [arch], settings));
+        }
         if (a.Has("--json"))
         {
             foreach (var row in ours.Concat(peer)) output.WriteLine(row.ToJsonString());

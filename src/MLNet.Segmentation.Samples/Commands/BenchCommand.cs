@@ -35,9 +35,8 @@ public sealed class BenchCommand : ICommand
         var archs = BenchWorkload.ParseArchitectures(a);
         var settings = new BenchSettings(a.Int("--batch", 8, 1, 1024), a.Int("--size", 256, 32, 4096), a.Int("--classes", 21, 2, 256),
             a.Int("--warmup", 2, 0, 100), a.Int("--repeats", 5, 1, 1000),
-            a.Choice("--device", "cpu", "cpu", "cuda") == "cuda" ? Device.Cuda(0) : Device.Cpu,
+            BenchWorkload.ParseDevice(a),
             a.Choice("--precision", "fp32", "fp32", "bf16", "fp16"), a.Has("--channels-last"), ParsePhases(a), a.Choice("--infer-layout", "auto", "auto", "contiguous", "channels-last"));
-        if (settings.Device.Type == DeviceType.Cuda && !LibTorch.CudaIsAvailable) throw new InvalidOperationException("--device cuda: no usable CUDA device");
         if (settings.Precision == "fp16" && settings.Device.Type != DeviceType.Cuda) throw a.Usage("--precision fp16 needs --device cuda");
 
         // Ours and PyTorch alternate network by network, so that a machine slowing down (or speeding up) during the run
@@ -107,33 +106,35 @@ public sealed class BenchCommand : ICommand
             ["framework"] = $"mlnet-segmentation (libtorch {LibTorch.Version})", ["arch"] = arch, ["batch"] = s.Batch, ["size"] = s.Size,
             ["device"] = s.Device.ToString(), ["amp"] = s.Precision == "fp32" ? "none" : s.Precision, ["channels_last"] = s.ChannelsLast,
         };
-        // Each phase starts from an empty CPU block cache, so its peak RSS is its own (not the previous network's or phase's).
         if (s.Phases.Train)
         {
-            CpuMemoryCache.Release();
-            PeakMemory.Reset();
             workload.Module.Train();
-            var before = CpuMemoryCache.Statistics;
-            double train = Median(workload.TrainStep, workload.Sync, s);
-            row["train_step_ms"] = Math.Round(train * 1000, 1);
-            row["train_images_per_s"] = Math.Round(s.Batch / train, 2);
-            row["train_peak_rss_mb"] = Math.Round(PeakMemory.ResidentMegabytes(), 1);
-            row["train_cpu_cache_hit_rate"] = HitRate(before, CpuMemoryCache.Statistics);
+            MeasurePhase(row, "train", "train_step_ms", workload.TrainStep, workload.Sync, s);
         }
         if (s.Phases.Infer)
         {
             var layout = workload.PrepareInference(s.InferLayout);
             row["infer_layout"] = (layout == MemoryFormat.ChannelsLast ? "channels_last" : "contiguous") + (s.InferLayout is null ? " (auto)" : "");
-            CpuMemoryCache.Release();
-            PeakMemory.Reset();
-            var before = CpuMemoryCache.Statistics;
-            double infer = Median(workload.Infer, workload.Sync, s);
-            row["infer_ms"] = Math.Round(infer * 1000, 1);
-            row["infer_images_per_s"] = Math.Round(s.Batch / infer, 2);
-            row["infer_peak_rss_mb"] = Math.Round(PeakMemory.ResidentMegabytes(), 1);
-            row["infer_cpu_cache_hit_rate"] = HitRate(before, CpuMemoryCache.Statistics);
+            MeasurePhase(row, "infer", "infer_ms", workload.Infer, workload.Sync, s);
         }
         return row;
+    }
+
+    /// <summary>
+    /// Times one phase into <paramref name="row"/>: <paramref name="timeKey"/> (median ms), then images/s, peak RSS and
+    /// CPU cache hit rate under <paramref name="prefix"/>. The phase starts from an empty CPU block cache and a reset
+    /// peak, so its peak RSS is its own (not the previous network's or phase's).
+    /// </summary>
+    private static void MeasurePhase(JsonObject row, string prefix, string timeKey, Action step, Action sync, BenchSettings s)
+    {
+        CpuMemoryCache.Release();
+        PeakMemory.Reset();
+        var before = CpuMemoryCache.Statistics;
+        double seconds = Median(step, sync, s);
+        row[timeKey] = Math.Round(seconds * 1000, 1);
+        row[$"{prefix}_images_per_s"] = Math.Round(s.Batch / seconds, 2);
+        row[$"{prefix}_peak_rss_mb"] = Math.Round(PeakMemory.ResidentMegabytes(), 1);
+        row[$"{prefix}_cpu_cache_hit_rate"] = HitRate(before, CpuMemoryCache.Statistics);
     }
 
     private static double Median(Action step, Action sync, BenchSettings s)

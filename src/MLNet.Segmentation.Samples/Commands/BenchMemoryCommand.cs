@@ -34,8 +34,7 @@ public sealed class BenchMemoryCommand : ICommand
         int steps = a.Int("--steps", 10_000, 1, 10_000_000), warmup = a.Int("--warmup", 500, 0, 10_000_000), every = a.Int("--every", 250, 1, 10_000_000);
         if (warmup >= steps) throw a.Usage("--warmup must be below --steps");
         bool train = a.Choice("--phase", "train", "train", "infer") == "train";
-        var device = a.Choice("--device", "cpu", "cpu", "cuda") == "cuda" ? Device.Cuda(0) : Device.Cpu;
-        if (device.Type == DeviceType.Cuda && !LibTorch.CudaIsAvailable) throw new InvalidOperationException("--device cuda: no usable CUDA device");
+        var device = BenchWorkload.ParseDevice(a);
         int batch = a.Int("--batch", 1, 1, 1024), size = a.Int("--size", 64, 32, 4096), classes = a.Int("--classes", 21, 2, 256);
         int widthDivisor = a.Int("--width-divisor", 1, 1, 64);
 

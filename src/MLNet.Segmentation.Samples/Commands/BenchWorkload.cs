@@ -30,6 +30,14 @@ internal sealed class BenchWorkload : IDisposable
         return archs;
     }
 
+    /// <summary>--device cpu|cuda (default cpu); cuda only when this libtorch has a usable CUDA device.</summary>
+    public static Device ParseDevice(Arguments a)
+    {
+        var device = a.Choice("--device", "cpu", "cpu", "cuda") == "cuda" ? Device.Cuda(0) : Device.Cpu;
+        if (device.Type == DeviceType.Cuda && !LibTorch.CudaIsAvailable) throw new InvalidOperationException("--device cuda: no usable CUDA device");
+        return device;
+    }
+
     private readonly Generator _generator;
     private readonly Tensor _random;
     private readonly Tensor _images;

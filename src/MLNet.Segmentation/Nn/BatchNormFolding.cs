@@ -44,33 +44,34 @@ public static class BatchNormFolding
     internal static Tensor Forward(Module convolution, BatchNorm2d norm, Tensor input)
     {
         Interlocked.Increment(ref _foldedCount);
-        var (convWeight, convBias) = convolution is Conv2d conv ? (conv.Weight, conv.Bias) : (((ConvTranspose2d)convolution).Weight, ((ConvTranspose2d)convolution).Bias);
+        var conv = convolution as Conv2d;
+        var transposed = convolution as ConvTranspose2d;
+        var convWeight = conv?.Weight ?? transposed!.Weight;
+        var convBias = conv is not null ? conv.Bias : transposed!.Bias;
+        // Conv2d kernels are out x in x kh x kw; transposed ones in x out x kh x kw.
+        int outputDim = conv is not null ? 0 : 1;
         Tensor?[] sources = [convWeight, convBias, norm.Weight, norm.Bias, norm.RunningMean, norm.RunningVar];
         // Without gradients the folded tensors are kept between calls; with them, autograd needs this call's fold.
         bool cacheable = !Autograd.IsEnabled || !sources.Any(t => t is { RequiresGrad: true });
         var (weight, bias) = cacheable
             ? norm.FoldCache.Get(sources, () =>
             {
-                using (Autograd.NoGrad()) return Fold(convolution, convWeight, convBias, norm);
+                using (Autograd.NoGrad()) return Fold(convWeight, convBias, outputDim, norm);
             })
-            : Fold(convolution, convWeight, convBias, norm);
+            : Fold(convWeight, convBias, outputDim, norm);
         using (weight)
         using (bias)
-        {
-            if (convolution is Conv2d c)
-                return Functional.Conv2d(input, weight, bias, c.Stride, c.Padding, c.Dilation, c.Groups);
-            var t = (ConvTranspose2d)convolution;
-            return Functional.ConvTranspose2d(input, weight, bias, t.Stride, t.Padding, t.OutputPadding, t.Groups, t.Dilation);
-        }
+            return conv is not null
+                ? Functional.Conv2d(input, weight, bias, conv.Stride, conv.Padding, conv.Dilation, conv.Groups)
+                : Functional.ConvTranspose2d(input, weight, bias, transposed!.Stride, transposed.Padding, transposed.OutputPadding, transposed.Groups, transposed.Dilation);
     }
 
-    /// <summary>The folded kernel (scaled per output channel) and bias.</summary>
-    private static (Tensor Weight, Tensor Bias) Fold(Module convolution, Tensor convWeight, Tensor? convBias, BatchNorm2d norm)
+    /// <summary>The folded kernel (scaled along its output-channel dimension <paramref name="outputDim"/>) and bias.</summary>
+    private static (Tensor Weight, Tensor Bias) Fold(Tensor convWeight, Tensor? convBias, int outputDim, BatchNorm2d norm)
     {
         Interlocked.Increment(ref _kernelsFolded);
         using var scale = FoldedScale(norm);
-        // Conv2d kernels are out x in x kh x kw; transposed ones in x out x kh x kw.
-        using var perOutput = convolution is Conv2d ? scale.View(-1, 1, 1, 1) : scale.View(1, -1, 1, 1);
+        using var perOutput = outputDim == 0 ? scale.View(-1, 1, 1, 1) : scale.View(1, -1, 1, 1);
         return (convWeight * perOutput, FoldedBias(convBias, norm, scale));
     }
 

@@ -5,7 +5,7 @@ timed after warm-up; median of the repeats. Prints one JSON line per architectur
 
 usage: /usr/bin/python3 build/bench/models.py --arch unet,segnet,fcn8s,deeplabv3plus [--batch 8] [--size 256]
        [--classes 21] [--warmup 2] [--repeats 5] [--phases train,infer] [--device cpu|cuda] [--amp none|bf16|fp16]
-       [--channels-last]
+       [--channels-last] [--cudnn-benchmark]
 """
 import argparse
 import json
@@ -71,8 +71,10 @@ def main():
     p.add_argument("--amp", default="none", choices=["none", "bf16", "fp16"])
     p.add_argument("--channels-last", action="store_true")
     p.add_argument("--phases", default="train,infer")
+    p.add_argument("--cudnn-benchmark", action="store_true")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
+    torch.backends.cudnn.benchmark = a.cudnn_benchmark
     device = torch.device(a.device)
     sync = (lambda: torch.cuda.synchronize()) if device.type == "cuda" else (lambda: None)
     amp_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(a.amp)
@@ -83,7 +85,10 @@ def main():
         x = torch.rand(a.batch, 3, a.size, a.size, device=device).contiguous(memory_format=memory_format)
         y = torch.randint(0, a.classes, (a.batch, a.size, a.size), device=device)
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
-        scaler = torch.cuda.amp.GradScaler(enabled=a.amp == "fp16")
+        if hasattr(torch.amp, "GradScaler"):  # PyTorch >= 2.3
+            scaler = torch.amp.GradScaler("cuda", enabled=a.amp == "fp16")
+        else:
+            scaler = torch.cuda.amp.GradScaler(enabled=a.amp == "fp16")
 
         def autocast():
             return torch.autocast(device.type, dtype=amp_dtype, enabled=amp_dtype is not None)
@@ -101,25 +106,36 @@ def main():
                 model(x).argmax(1)
 
         row = {"framework": f"pytorch {torch.__version__}", "arch": arch, "batch": a.batch, "size": a.size, "device": a.device,
-               "amp": a.amp, "channels_last": a.channels_last}
+               "amp": a.amp, "channels_last": a.channels_last, "cudnn_benchmark": a.cudnn_benchmark}
+
+        def reset_peaks():
+            reset_peak_rss()
+            if device.type == "cuda":
+                torch.cuda.reset_peak_memory_stats()
+
+        def record_cuda_peak(prefix):
+            if device.type == "cuda":
+                row[f"{prefix}_cuda_peak_allocated_mb"] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
         phases = a.phases.split(",")
         if "train" in phases:
-            reset_peak_rss()
+            reset_peaks()
             model.train()
             train_s = timed(train_step, a.warmup, a.repeats, sync)
             row.update(train_step_ms=round(train_s * 1000, 1), train_images_per_s=round(a.batch / train_s, 2),
                        train_peak_rss_mb=round(peak_rss_mb(), 1))
-            if device.type == "cuda":
-                row["cuda_peak_allocated_mb"] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
+            record_cuda_peak("train")
         if "infer" in phases:
             model.eval()
-            reset_peak_rss()
+            reset_peaks()
             infer_s = timed(infer, a.warmup, a.repeats, sync)
             row.update(infer_layout="channels_last" if a.channels_last else "contiguous",
                        infer_ms=round(infer_s * 1000, 1), infer_images_per_s=round(a.batch / infer_s, 2),
                        infer_peak_rss_mb=round(peak_rss_mb(), 1))
+            record_cuda_peak("infer")
         print(json.dumps(row), flush=True)
         del model, optimizer, x, y
+        if device.type == "cuda":
+            torch.cuda.empty_cache()
 
 
 if __name__ == "__main__":

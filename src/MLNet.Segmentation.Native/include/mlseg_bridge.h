@@ -9,6 +9,7 @@
 typedef void* mlseg_tensor;
 typedef void* mlseg_op;
 typedef void* mlseg_generator;
+typedef void* mlseg_cuda_graph;
 
 // Argument kinds understood by mlseg_op_call.
 enum mlseg_arg_kind {
@@ -63,6 +64,26 @@ MLSEG_API int32_t mlseg_set_num_threads(int32_t threads);
 MLSEG_API int32_t mlseg_manual_seed(uint64_t seed);
 MLSEG_API int32_t mlseg_grad_enabled(int32_t* enabled);
 MLSEG_API int32_t mlseg_set_grad_enabled(int32_t enabled);
+
+/* cuDNN's autotuner (torch.backends.cudnn.benchmark): picks the fastest convolution algorithm per shape. */
+MLSEG_API int32_t mlseg_cudnn_benchmark_get(int32_t* enabled);
+MLSEG_API int32_t mlseg_cudnn_benchmark_set(int32_t enabled);
+
+/* CUDA parts (cuda_memory.cpp, cuda_graph.cpp): real only when the bridge was built against a CUDA libtorch. */
+MLSEG_API int32_t mlseg_cuda_bridge_compiled(int32_t* compiled);
+/* values: allocated bytes now, peak allocated, reserved bytes now, peak reserved (count >= 4). */
+MLSEG_API int32_t mlseg_cuda_memory_stats(int32_t device_index, int64_t* values, int32_t count);
+MLSEG_API int32_t mlseg_cuda_memory_reset_peak(int32_t device_index);
+MLSEG_API int32_t mlseg_cuda_memory_empty_cache(void);
+/* A CUDA graph: warm up between enter/exit_side_stream, capture between capture_begin/end (on the side stream), then
+   replay on the current stream. */
+MLSEG_API int32_t mlseg_cuda_graph_new(int32_t device_index, mlseg_cuda_graph* out);
+MLSEG_API int32_t mlseg_cuda_graph_enter_side_stream(mlseg_cuda_graph graph);
+MLSEG_API int32_t mlseg_cuda_graph_exit_side_stream(mlseg_cuda_graph graph);
+MLSEG_API int32_t mlseg_cuda_graph_capture_begin(mlseg_cuda_graph graph);
+MLSEG_API int32_t mlseg_cuda_graph_capture_end(mlseg_cuda_graph graph);
+MLSEG_API int32_t mlseg_cuda_graph_replay(mlseg_cuda_graph graph);
+MLSEG_API void mlseg_cuda_graph_free(mlseg_cuda_graph graph);
 
 /* Caching CPU allocator for blocks of 1 MiB and more (cpu_memory_cache.cpp). stats: enabled, cached bytes,
    live cached-size bytes, hits, misses. */

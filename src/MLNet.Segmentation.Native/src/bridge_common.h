@@ -7,6 +7,11 @@
 
 #include "mlseg_bridge.h"
 
+// 1 when CMake found a CUDA libtorch (CUDA graphs, CUDA memory statistics); 0 otherwise.
+#ifndef MLSEG_WITH_CUDA
+#define MLSEG_WITH_CUDA 0
+#endif
+
 namespace mlseg {
 
 void set_last_error(std::string message);

@@ -38,6 +38,14 @@ MLSEG_API int32_t mlseg_onednn_is_available(int32_t* available) {
   return guarded([&] { *available = at::hasMKLDNN() && at::globalContext().userEnabledMkldnn() ? 1 : 0; });
 }
 
+MLSEG_API int32_t mlseg_cudnn_benchmark_get(int32_t* enabled) {
+  return guarded([&] { *enabled = at::globalContext().benchmarkCuDNN() ? 1 : 0; });
+}
+
+MLSEG_API int32_t mlseg_cudnn_benchmark_set(int32_t enabled) {
+  return guarded([&] { at::globalContext().setBenchmarkCuDNN(enabled != 0); });
+}
+
 MLSEG_API int32_t mlseg_get_num_threads(int32_t* threads) {
   return guarded([&] { *threads = at::get_num_threads(); });
 }

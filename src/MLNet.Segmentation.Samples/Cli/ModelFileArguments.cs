@@ -1,4 +1,5 @@
 using MLNet.Segmentation.Data;
+using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Inference;
 using MLNet.Segmentation.ModelFiles;
 
@@ -7,11 +8,14 @@ namespace MLNet.Segmentation.Samples.Cli;
 /// <summary>What a model file implies for the command line: its label description and a configured predictor.</summary>
 public static class ModelFileArguments
 {
-    /// <summary>Inference options: --tile N, --overlap F, --tta, --device.</summary>
-    public static readonly string[] Options = ["--model", "--tile", "--overlap", "--device"];
+    /// <summary>Inference options: --tile N, --overlap F, --device, --precision fp32|bf16|fp16.</summary>
+    public static readonly string[] Options = ["--model", "--tile", "--overlap", "--device", "--precision"];
 
-    /// <summary>Inference flags.</summary>
-    public static readonly string[] Flags = ["--tta"];
+    /// <summary>Inference flags: --tta, --cuda-graphs.</summary>
+    public static readonly string[] Flags = ["--tta", "--cuda-graphs"];
+
+    /// <summary>The usage text of <see cref="Options"/> and <see cref="Flags"/> after --model.</summary>
+    public const string UsageText = "[--tile N [--overlap F]] [--tta] [--device auto|cpu|cuda] [--precision fp32|bf16|fp16] [--cuda-graphs]";
 
     /// <summary>The class names, colours, ignore id and channels stored in a model's manifest.</summary>
     public static DatasetDescription Describe(ModelManifest manifest, MaskEncoding encoding = MaskEncoding.Auto) => new()
@@ -26,9 +30,18 @@ public static class ModelFileArguments
         MaskEncoding = encoding,
     };
 
-    /// <summary>A predictor for the loaded model with the manifest's normalization and the sliding-window / TTA options.</summary>
+    /// <summary>
+    /// A predictor for the loaded model with the manifest's normalization and the sliding-window, TTA, device,
+    /// precision (autocast) and CUDA-graph options.
+    /// </summary>
     public static SegmentationPredictor Predictor(Arguments args, LoadedModel loaded)
     {
+        var autocast = args.Choice("--precision", "fp32", "fp32", "bf16", "fp16") switch
+        {
+            "bf16" => DType.BFloat16,
+            "fp16" => DType.Float16,
+            _ => (DType?)null,
+        };
         int? tile = args.IntOrNull("--tile", 16, 16384);
         double overlap = args.Double("--overlap", 0.25, 0, 0.95);
         if (args.Has("--overlap") && tile is null) throw args.Usage("--overlap needs --tile");
@@ -36,7 +49,7 @@ public static class ModelFileArguments
         {
             Mean = loaded.Manifest.Mean, Std = loaded.Manifest.Std, HorizontalFlip = args.Has("--tta"),
             SlidingWindow = tile is int t ? new SlidingWindowOptions { TileSize = (t, t), Overlap = overlap } : null,
-            Device = DeviceArgument.Parse(args),
+            Device = DeviceArgument.Parse(args), AutocastDType = autocast, CudaGraphs = args.Has("--cuda-graphs"),
         });
     }
 }

@@ -19,7 +19,7 @@ public sealed class BenchCommand : ICommand
 {
     private const string Usage =
         "usage: mlseg bench [--arch unet,segnet,fcn8s,deeplabv3plus] [--batch 8] [--size 256] [--classes 21] [--warmup 2] [--repeats 5] " +
-        "[--phases train,infer] [--device cpu|cuda] [--precision fp32|bf16|fp16] [--channels-last] [--infer-layout auto|contiguous|channels-last] [--python /usr/bin/python3] [--script build/bench/models.py] [--no-peer] [--json]";
+        "[--phases train,infer] [--device cpu|cuda] [--precision fp32|bf16|fp16] [--channels-last] [--infer-layout auto|contiguous|channels-last] [--cuda-graphs] [--cudnn-benchmark] [--python /usr/bin/python3] [--script build/bench/models.py] [--no-peer] [--json]";
 
     /// <inheritdoc />
     public string Name => "bench";
@@ -31,13 +31,16 @@ public sealed class BenchCommand : ICommand
     public Task<int> RunAsync(string[] args, TextWriter output)
     {
         var a = new Arguments(args, Usage,
-            ["--arch", "--batch", "--size", "--classes", "--warmup", "--repeats", "--phases", "--device", "--precision", "--python", "--script", "--infer-layout"], ["--no-peer", "--json", "--channels-last"]);
+            ["--arch", "--batch", "--size", "--classes", "--warmup", "--repeats", "--phases", "--device", "--precision", "--python", "--script", "--infer-layout"], ["--no-peer", "--json", "--channels-last", "--cuda-graphs", "--cudnn-benchmark"]);
         var archs = BenchWorkload.ParseArchitectures(a);
         var settings = new BenchSettings(a.Int("--batch", 8, 1, 1024), a.Int("--size", 256, 32, 4096), a.Int("--classes", 21, 2, 256),
             a.Int("--warmup", 2, 0, 100), a.Int("--repeats", 5, 1, 1000),
             BenchWorkload.ParseDevice(a),
-            a.Choice("--precision", "fp32", "fp32", "bf16", "fp16"), a.Has("--channels-last"), ParsePhases(a), a.Choice("--infer-layout", "auto", "auto", "contiguous", "channels-last"));
+            a.Choice("--precision", "fp32", "fp32", "bf16", "fp16"), a.Has("--channels-last"), ParsePhases(a), a.Choice("--infer-layout", "auto", "auto", "contiguous", "channels-last"),
+            a.Has("--cuda-graphs"), a.Has("--cudnn-benchmark"));
         if (settings.Precision == "fp16" && settings.Device.Type != DeviceType.Cuda) throw a.Usage("--precision fp16 needs --device cuda");
+        if (settings.CudaGraphs && settings.Device.Type != DeviceType.Cuda) throw a.Usage("--cuda-graphs needs --device cuda");
+        LibTorch.CudnnBenchmark = settings.CudnnBenchmark;
 
         // Ours and PyTorch alternate network by network, so that a machine slowing down (or speeding up) during the run
         // weighs on both sides of each ratio alike rather than on whichever side runs last.
@@ -60,22 +63,37 @@ public sealed class BenchCommand : ICommand
             .AddColumn(new TableColumn("train img/s").RightAligned()).AddColumn(new TableColumn("infer img/s").RightAligned())
             .AddColumn(new TableColumn("train peak RSS MB").RightAligned()).AddColumn(new TableColumn("step time ours/torch").RightAligned())
             .AddColumn(new TableColumn("infer time ours/torch").RightAligned()).AddColumn(new TableColumn("RSS ours/torch").RightAligned());
+        bool cuda = settings.Device.Type == DeviceType.Cuda;
+        if (cuda)
+            table.AddColumn(new TableColumn("train CUDA peak ours/torch").RightAligned()).AddColumn(new TableColumn("infer CUDA peak ours/torch").RightAligned());
         foreach (var row in ours)
         {
             string arch = row["arch"]!.GetValue<string>();
             var other = peer.FirstOrDefault(p => p["arch"]?.GetValue<string>() == arch);
-            table.AddRow(arch, "MLNet.Segmentation", F(row, "train_images_per_s"), F(row, "infer_images_per_s"), F(row, "train_peak_rss_mb"),
-                Ratio(row, other, "train_step_ms"), Ratio(row, other, "infer_ms"), Ratio(row, other, "train_peak_rss_mb"));
+            var cells = new List<string>
+            {
+                arch, "MLNet.Segmentation", F(row, "train_images_per_s"), F(row, "infer_images_per_s"), F(row, "train_peak_rss_mb"),
+                Ratio(row, other, "train_step_ms"), Ratio(row, other, "infer_ms"), Ratio(row, other, "train_peak_rss_mb"),
+            };
+            if (cuda) cells.AddRange([Ratio(row, other, "train_cuda_peak_allocated_mb"), Ratio(row, other, "infer_cuda_peak_allocated_mb")]);
+            table.AddRow(cells.ToArray());
             if (other is not null)
-                table.AddRow("", other["framework"]!.GetValue<string>(), F(other, "train_images_per_s"), F(other, "infer_images_per_s"),
-                    F(other, "train_peak_rss_mb"), "", "", "");
+            {
+                var peerCells = new List<string>
+                {
+                    "", other["framework"]!.GetValue<string>(), F(other, "train_images_per_s"), F(other, "infer_images_per_s"),
+                    F(other, "train_peak_rss_mb"), "", "", "",
+                };
+                if (cuda) peerCells.AddRange(["", ""]);
+                table.AddRow(peerCells.ToArray());
+            }
         }
         terminal.Console.Write(table);
         return Task.FromResult(0);
     }
 
     private sealed record BenchSettings(int Batch, int Size, int Classes, int Warmup, int Repeats, Device Device, string Precision, bool ChannelsLast,
-        (bool Train, bool Infer) Phases, string InferLayoutChoice)
+        (bool Train, bool Infer) Phases, string InferLayoutChoice, bool CudaGraphs, bool CudnnBenchmark)
     {
         /// <summary>
         /// Our inference layout: channels-last with --channels-last (both sides, both phases); otherwise --infer-layout,
@@ -105,6 +123,7 @@ public sealed class BenchCommand : ICommand
         {
             ["framework"] = $"mlnet-segmentation (libtorch {LibTorch.Version})", ["arch"] = arch, ["batch"] = s.Batch, ["size"] = s.Size,
             ["device"] = s.Device.ToString(), ["amp"] = s.Precision == "fp32" ? "none" : s.Precision, ["channels_last"] = s.ChannelsLast,
+            ["cudnn_benchmark"] = s.CudnnBenchmark,
         };
         if (s.Phases.Train)
         {
@@ -113,8 +132,9 @@ public sealed class BenchCommand : ICommand
         }
         if (s.Phases.Infer)
         {
-            var layout = workload.PrepareInference(s.InferLayout);
+            var layout = workload.PrepareInference(s.InferLayout, s.CudaGraphs);
             row["infer_layout"] = (layout == MemoryFormat.ChannelsLast ? "channels_last" : "contiguous") + (s.InferLayout is null ? " (auto)" : "");
+            row["cuda_graphs"] = s.CudaGraphs;
             MeasurePhase(row, "infer", "infer_ms", workload.Infer, workload.Sync, s);
         }
         return row;
@@ -122,19 +142,22 @@ public sealed class BenchCommand : ICommand
 
     /// <summary>
     /// Times one phase into <paramref name="row"/>: <paramref name="timeKey"/> (median ms), then images/s, peak RSS and
-    /// CPU cache hit rate under <paramref name="prefix"/>. The phase starts from an empty CPU block cache and a reset
-    /// peak, so its peak RSS is its own (not the previous network's or phase's).
+    /// CPU cache hit rate under <paramref name="prefix"/>, and on CUDA the allocator's peak allocated memory. The phase
+    /// starts from an empty CPU block cache and reset peaks, so its peaks are its own (not the previous network's or phase's).
     /// </summary>
     private static void MeasurePhase(JsonObject row, string prefix, string timeKey, Action step, Action sync, BenchSettings s)
     {
         CpuMemoryCache.Release();
         PeakMemory.Reset();
+        bool cuda = s.Device.Type == DeviceType.Cuda;
+        if (cuda) CudaMemory.ResetPeak(s.Device);
         var before = CpuMemoryCache.Statistics;
         double seconds = Median(step, sync, s);
         row[timeKey] = Math.Round(seconds * 1000, 1);
         row[$"{prefix}_images_per_s"] = Math.Round(s.Batch / seconds, 2);
         row[$"{prefix}_peak_rss_mb"] = Math.Round(PeakMemory.ResidentMegabytes(), 1);
         row[$"{prefix}_cpu_cache_hit_rate"] = HitRate(before, CpuMemoryCache.Statistics);
+        if (cuda) row[$"{prefix}_cuda_peak_allocated_mb"] = Math.Round(CudaMemory.Statistics(s.Device).PeakAllocatedBytes / 1048576.0, 1);
     }
 
     private static double Median(Action step, Action sync, BenchSettings s)
@@ -169,6 +192,7 @@ public sealed class BenchCommand : ICommand
                  })
             info.ArgumentList.Add(arg);
         if (s.ChannelsLast) info.ArgumentList.Add("--channels-last");
+        if (s.CudnnBenchmark) info.ArgumentList.Add("--cudnn-benchmark");
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {info.FileName}");
         var stderr = process.StandardError.ReadToEndAsync();
         var rows = new List<JsonObject>();

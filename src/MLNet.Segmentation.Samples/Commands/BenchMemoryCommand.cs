@@ -63,8 +63,10 @@ public sealed class BenchMemoryCommand : ICommand
         CpuMemoryCache.Release();
         using var workload = new BenchWorkload(arch, batch, size, classes, device, "fp32", channelsLast: false, widthDivisor);
         Action step = train ? workload.TrainStep : workload.Infer;
-        if (train) workload.Module.Train(); else workload.Module.Eval();
+        if (train) workload.Module.Train(); else workload.PrepareInference(null);
+        bool cuda = device.Type == DeviceType.Cuda;
         var samples = new List<(int Step, double Megabytes)>();
+        var cudaSamples = new List<(int Step, double Megabytes)>();
         double afterWarmup = double.NaN;
         var clock = Stopwatch.StartNew();
         for (int i = 1; i <= steps; i++)
@@ -76,11 +78,12 @@ public sealed class BenchMemoryCommand : ICommand
                 double rss = PeakMemory.CurrentMegabytes();
                 if (i == warmup || warmup == 0 && samples.Count == 0) afterWarmup = rss;
                 samples.Add((i, rss));
+                if (cuda) cudaSamples.Add((i, CudaMemory.Statistics(device).AllocatedBytes / 1048576.0));
             }
         }
         double seconds = clock.Elapsed.TotalSeconds;
         double end = samples[^1].Megabytes;
-        return new JsonObject
+        var row = new JsonObject
         {
             ["arch"] = arch, ["phase"] = train ? "train" : "infer", ["steps"] = steps, ["warmup"] = warmup, ["batch"] = batch, ["size"] = size, ["width_divisor"] = widthDivisor,
             ["device"] = device.ToString(), ["rss_after_warmup_mb"] = Round(afterWarmup), ["rss_end_mb"] = Round(end),
@@ -88,6 +91,15 @@ public sealed class BenchMemoryCommand : ICommand
             ["slope_mb_per_1000_steps"] = Round(1000 * Slope(samples)), ["samples"] = samples.Count,
             ["cpu_cache_cached_mb"] = Round(CpuMemoryCache.Statistics.CachedBytes / 1048576.0), ["seconds"] = Round(seconds),
         };
+        if (cuda)
+        {
+            // CUDA allocated memory (live tensors) from the first sample, taken after the warm-up, to the last.
+            row["cuda_allocated_after_warmup_mb"] = Round(cudaSamples[0].Megabytes);
+            row["cuda_allocated_end_mb"] = Round(cudaSamples[^1].Megabytes);
+            row["cuda_allocated_growth_mb"] = Round(cudaSamples[^1].Megabytes - cudaSamples[0].Megabytes);
+            row["cuda_slope_mb_per_1000_steps"] = Round(1000 * Slope(cudaSamples));
+        }
+        return row;
     }
 
     /// <summary>Least-squares slope of RSS over step number, in MB per step.</summary>

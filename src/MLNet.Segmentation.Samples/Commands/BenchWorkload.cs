@@ -42,6 +42,7 @@ internal sealed class BenchWorkload : IDisposable
     private readonly Tensor _random;
     private readonly Tensor _images;
     private Tensor? _inferenceImages;
+    private CudaGraphForward? _graphs;
     private readonly Tensor _targets;
     private readonly Adam _optimizer;
     private readonly GradientScaler? _scaler;
@@ -90,10 +91,13 @@ internal sealed class BenchWorkload : IDisposable
     /// <summary>
     /// Puts the network in eval mode and lays out the inference batch as SegmentationPredictor does: in
     /// <paramref name="layout"/> (the kernels too), or, when null, in <see cref="InferenceLayout.For"/>'s choice with
-    /// the kernels untouched. Returns the batch's layout.
+    /// the kernels untouched. With <paramref name="cudaGraphs"/>, <see cref="Infer"/> replays a CUDA graph of the
+    /// forward and argmax (captured on its first call, so within the warm-up). Returns the batch's layout.
     /// </summary>
-    public MemoryFormat PrepareInference(MemoryFormat? layout)
+    public MemoryFormat PrepareInference(MemoryFormat? layout, bool cudaGraphs = false)
     {
+        _graphs?.Dispose();
+        _graphs = cudaGraphs ? new CudaGraphForward(InferenceForward, _device) : null;
         Module.Eval();
         if (layout is { } format) Module.To(format);
         var batchLayout = layout ?? InferenceLayout.For(_random);
@@ -108,7 +112,13 @@ internal sealed class BenchWorkload : IDisposable
         var images = _inferenceImages ?? throw new InvalidOperationException("call PrepareInference first");
         using var scope = DisposeScope.Enter();
         using var noGrad = Autograd.NoGrad();
-        using (_precision.Autocast(_device)) Module.Forward(images).ArgMax(1);
+        if (_graphs is null) InferenceForward(images);
+        else _graphs.Run(images);
+    }
+
+    private Tensor InferenceForward(Tensor images)
+    {
+        using (_precision.Autocast(_device)) return Module.Forward(images).ArgMax(1);
     }
 
     /// <summary>Waits for queued GPU work (nothing on the CPU).</summary>
@@ -119,6 +129,7 @@ internal sealed class BenchWorkload : IDisposable
 
     public void Dispose()
     {
+        _graphs?.Dispose();
         _optimizer.Dispose();
         _targets.Dispose();
         _inferenceImages?.Dispose();

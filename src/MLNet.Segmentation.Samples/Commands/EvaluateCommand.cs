@@ -13,7 +13,7 @@ public sealed class EvaluateCommand : ICommand
 {
     private const string Usage =
         "usage: mlseg evaluate --model FILE --data DIR --layout folder|list|voc|membrane|camvid [--split val|train|all] " +
-        "[--mask-encoding auto|ids|palette|rgb|binary] [--tile N [--overlap F]] [--tta] [--device auto|cpu|cuda] [--json] [--out DIR]";
+        "[--mask-encoding auto|ids|palette|rgb|binary] " + ModelFileArguments.UsageText + " [--json] [--out DIR]";
 
     /// <inheritdoc />
     public string Name => "evaluate";
@@ -38,7 +38,7 @@ public sealed class EvaluateCommand : ICommand
             "all" => data.Validation is null ? data.Train : new PairedFileDataset([.. data.Train.Samples, .. data.Validation.Samples], data.Description, data.Train.MaskOptions),
             _ => data.Validation ?? throw a.Usage("this dataset has no validation split; use --split train or all"),
         };
-        var predictor = ModelFileArguments.Predictor(a, loaded);
+        using var predictor = ModelFileArguments.Predictor(a, loaded);
         string? outDir = a.String("--out");
         var outcome = ValidationRun.Run(predictor, dataset, outDir is null ? Path.GetTempPath() : Path.GetFullPath(outDir), outDir is null ? 0 : dataset.Count);
         if (a.Has("--json"))

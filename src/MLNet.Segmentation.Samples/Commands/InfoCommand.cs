@@ -19,6 +19,7 @@ public sealed class InfoCommand : ICommand
         output.WriteLine($"libtorch version:  {LibTorch.Version}");
         output.WriteLine($"CUDA available:    {(LibTorch.CudaIsAvailable ? "yes" : "no")}");
         output.WriteLine($"CUDA devices:      {LibTorch.CudaDeviceCount}");
+        output.WriteLine($"CUDA in bridge:    {(LibTorch.CudaBridgeCompiled ? "yes (CUDA graphs, CUDA memory statistics)" : "no (built against a CPU-only libtorch)")}");
         output.WriteLine($"CPU threads:       {LibTorch.Threads} (processors: {Environment.ProcessorCount})");
         output.WriteLine($"default device:    {LibTorch.DefaultDevice}");
         return Task.FromResult(0);

@@ -14,7 +14,7 @@ namespace MLNet.Segmentation.Samples.Commands;
 public sealed class PredictCommand : ICommand
 {
     private const string Usage =
-        "usage: mlseg predict --model FILE --input FILE|DIR --out DIR [--tile N [--overlap F]] [--tta] [--device auto|cpu|cuda]";
+        "usage: mlseg predict --model FILE --input FILE|DIR --out DIR " + ModelFileArguments.UsageText;
 
     private static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg"];
 
@@ -32,7 +32,7 @@ public sealed class PredictCommand : ICommand
         string outDir = Path.GetFullPath(a.Required("--out"));
         var files = InputFiles(input);
         using var loaded = SegmentationModelFile.Load(a.Required("--model"));
-        var predictor = ModelFileArguments.Predictor(a, loaded);
+        using var predictor = ModelFileArguments.Predictor(a, loaded);
         var description = ModelFileArguments.Describe(loaded.Manifest);
         var palette = description.Palette();
         foreach (string sub in new[] { "ids", "color", "overlay" }) Directory.CreateDirectory(Path.Combine(outDir, sub));

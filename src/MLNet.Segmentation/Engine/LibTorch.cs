@@ -68,6 +68,39 @@ public static class LibTorch
         }
     }
 
+    /// <summary>
+    /// True when the bridge was built against a CUDA libtorch, so that <see cref="CudaGraph"/> and
+    /// <see cref="CudaMemory"/> work (given a visible device).
+    /// </summary>
+    public static bool CudaBridgeCompiled
+    {
+        get
+        {
+            EnsureInitialized();
+            NativeStatus.Check(NativeMethods.mlseg_cuda_bridge_compiled(out int compiled), "cuda_bridge_compiled");
+            return compiled != 0;
+        }
+    }
+
+    /// <summary>
+    /// cuDNN's autotuner (torch.backends.cudnn.benchmark, off by default): each new convolution shape tries cuDNN's
+    /// algorithms once and keeps the fastest. Pays off for fixed shapes; a flag only, without effect on the CPU.
+    /// </summary>
+    public static bool CudnnBenchmark
+    {
+        get
+        {
+            EnsureInitialized();
+            NativeStatus.Check(NativeMethods.mlseg_cudnn_benchmark_get(out int enabled), "cudnn_benchmark_get");
+            return enabled != 0;
+        }
+        set
+        {
+            EnsureInitialized();
+            NativeStatus.Check(NativeMethods.mlseg_cudnn_benchmark_set(value ? 1 : 0), "cudnn_benchmark_set");
+        }
+    }
+
     /// <summary>The number of visible CUDA devices (0 without CUDA).</summary>
     public static int CudaDeviceCount
     {

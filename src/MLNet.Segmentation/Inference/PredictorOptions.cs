@@ -26,6 +26,19 @@ public sealed record PredictorOptions
     /// two or more images), without touching the model.
     /// </summary>
     public MemoryFormat? MemoryFormat { get; init; }
+
+    /// <summary>
+    /// Mixed precision for the network's forward pass (autocast, as torch.autocast): null = float32,
+    /// <see cref="DType.BFloat16"/> (CPU or CUDA) or <see cref="DType.Float16"/> (CUDA). Probabilities are float32 either way.
+    /// </summary>
+    public DType? AutocastDType { get; init; }
+
+    /// <summary>
+    /// Replay the network from CUDA graphs, one per input shape (<see cref="CudaGraphForward"/>): for repeated
+    /// fixed-shape inference on a CUDA device, where per-kernel launch costs dominate. Needs a CUDA device and a bridge
+    /// built against a CUDA libtorch; the first batch of each shape pays the warm-up and capture.
+    /// </summary>
+    public bool CudaGraphs { get; init; }
 }
 
 /// <summary>The prediction for a batch: class ids and per-class probabilities (both on the CPU, owned by the caller).</summary>

@@ -43,6 +43,7 @@ public sealed class RuntimeTests
         StringAssert.Contains(text, $"libtorch version:  {LibTorch.Version}");
         StringAssert.Contains(text, $"CUDA available:    {(LibTorch.CudaIsAvailable ? "yes" : "no")}");
         StringAssert.Contains(text, $"CUDA devices:      {LibTorch.CudaDeviceCount}");
+        StringAssert.Contains(text, $"CUDA in bridge:    {(LibTorch.CudaBridgeCompiled ? "yes" : "no")}");
         StringAssert.Contains(text, $"CPU threads:       {LibTorch.Threads}");
     }
 

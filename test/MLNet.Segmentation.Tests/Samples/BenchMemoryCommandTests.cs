@@ -35,6 +35,45 @@ public sealed class BenchMemoryCommandTests
     }
 
     [TestMethod]
+    public async Task TheInferencePhaseRunsAndHasNoCudaColumnsOnTheCpu()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = await CommandLine.RunAsync(
+            ["bench-memory", "--arch", "segnet", "--phase", "infer", "--steps", "4", "--warmup", "2", "--every", "2", "--size", "32", "--classes", "3",
+             "--width-divisor", "8", "--json"], output, error);
+        Assert.AreEqual(0, code, error.ToString());
+        var row = JsonNode.Parse(output.ToString().Trim())!.AsObject();
+        Assert.AreEqual("infer", row["phase"]!.GetValue<string>());
+        Assert.AreEqual(2, row["samples"]!.GetValue<int>());
+        Assert.IsFalse(row.ContainsKey("cuda_allocated_growth_mb"));
+    }
+
+    [TestMethod]
+    public async Task BenchTimesOurInferenceAndRefusesCudaOnlyFlagsOnTheCpu()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = await CommandLine.RunAsync(
+            ["bench", "--arch", "unet", "--batch", "2", "--size", "32", "--classes", "3", "--warmup", "0", "--repeats", "1", "--phases", "infer", "--no-peer", "--json"],
+            output, error);
+        Assert.AreEqual(0, code, error.ToString());
+        var row = JsonNode.Parse(output.ToString().Trim())!.AsObject();
+        Assert.IsTrue(row["infer_ms"]!.GetValue<double>() > 0);
+        Assert.AreEqual("channels_last (auto)", row["infer_layout"]!.GetValue<string>());
+        Assert.IsFalse(row["cuda_graphs"]!.GetValue<bool>());
+        Assert.IsFalse(row.ContainsKey("infer_cuda_peak_allocated_mb"));
+
+        foreach (string flag in new[] { "--cuda-graphs", "--precision" })
+        {
+            var refused = new StringWriter();
+            string[] args = flag == "--precision" ? ["bench", "--no-peer", "--precision", "fp16"] : ["bench", "--no-peer", flag];
+            Assert.AreEqual(2, await CommandLine.RunAsync(args, new StringWriter(), refused));
+            StringAssert.Contains(refused.ToString(), "needs --device cuda");
+        }
+    }
+
+    [TestMethod]
     public async Task WarmupMustBeBelowTheStepCount()
     {
         var error = new StringWriter();

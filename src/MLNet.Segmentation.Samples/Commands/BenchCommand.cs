@@ -135,6 +135,7 @@ public sealed class BenchCommand : ICommand
             var layout = workload.PrepareInference(s.InferLayout, s.CudaGraphs);
             row["infer_layout"] = (layout == MemoryFormat.ChannelsLast ? "channels_last" : "contiguous") + (s.InferLayout is null ? " (auto)" : "");
             row["cuda_graphs"] = s.CudaGraphs;
+            if (s.CudaGraphs) row["cuda_graph_argmax_agreement"] = Math.Round(workload.CudaGraphAgreement(), 6);
             MeasurePhase(row, "infer", "infer_ms", workload.Infer, workload.Sync, s);
         }
         return row;

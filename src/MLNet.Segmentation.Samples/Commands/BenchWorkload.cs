@@ -116,6 +116,21 @@ internal sealed class BenchWorkload : IDisposable
         else _graphs.Run(images);
     }
 
+    /// <summary>
+    /// With CUDA graphs: the fraction of pixels whose class the graph replay and an eager forward agree on (captures the
+    /// graph if not yet done). A check that the replay computes the eager result, recorded beside the timing.
+    /// </summary>
+    public double CudaGraphAgreement()
+    {
+        var images = _inferenceImages ?? throw new InvalidOperationException("call PrepareInference first");
+        var graphs = _graphs ?? throw new InvalidOperationException("PrepareInference was not asked for CUDA graphs");
+        using var scope = DisposeScope.Enter();
+        using var noGrad = Autograd.NoGrad();
+        var eager = InferenceForward(images);
+        var replayed = graphs.Run(images);
+        return replayed.Eq(eager).To(DType.Float32).Mean().ToDouble();
+    }
+
     private Tensor InferenceForward(Tensor images)
     {
         using (_precision.Autocast(_device)) return Module.Forward(images).ArgMax(1);

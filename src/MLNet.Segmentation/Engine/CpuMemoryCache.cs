@@ -3,14 +3,21 @@ using MLNet.Segmentation.Engine.Interop;
 namespace MLNet.Segmentation.Engine;
 
 /// <summary>
-/// The bridge's caching CPU allocator, installed as libtorch's CPU allocator on first use. Blocks of 1 MiB and more
-/// are kept when freed and handed out again for the same size, so repeated training steps and inference batches stop
-/// paying page faults and page zeroing. Resident memory never exceeds the peak of live memory: a miss first returns
-/// cached blocks of at least its own size to the system. Cached memory stays resident between steps;
+/// The bridge's caching CPU allocator, installed as libtorch's CPU allocator on first use. Blocks of
+/// <see cref="MinimumBlockBytes"/> and more are kept when freed and handed out again for the same size (or up to a
+/// quarter smaller), so repeated training steps and inference batches stop paying page faults and page zeroing.
+/// Resident memory stays within the peak of live memory plus <see cref="SlackBytes"/>: a miss that would go above it
+/// first returns the oldest cached blocks to the system. Cached memory stays resident between steps;
 /// <see cref="Release"/> returns it, like torch.cuda.empty_cache. Set <c>MLSEG_CPU_CACHE=0</c> to start disabled.
 /// </summary>
 public static class CpuMemoryCache
 {
+    /// <summary>The smallest block the cache keeps (1 MiB); smaller ones go to glibc.</summary>
+    public const long MinimumBlockBytes = 1L << 20;
+
+    /// <summary>How far live plus cached blocks may go above the peak of live memory (32 MiB) before cached ones are unmapped.</summary>
+    public const long SlackBytes = 32L << 20;
+
     /// <summary>The environment variable that disables the cache at start-up when set to 0.</summary>
     public const string EnabledVariable = "MLSEG_CPU_CACHE";
 

@@ -53,17 +53,20 @@ public sealed class SegmentationPredictorTests
     }
 
     [TestMethod]
-    public void TheAutomaticLayoutIsChannelsLastForCpuBatchesOfSeveralImagesAndLeavesTheKernels()
+    public void TheAutomaticLayoutIsChannelsLastForCpuBatchesOfSeveralImagesAndEnoughPixelsAndLeavesTheKernels()
     {
         using var scope = DisposeScope.Enter();
-        Assert.AreEqual(MemoryFormat.ChannelsLast, InferenceLayout.For(Tensor.Zeros([2, 3, 8, 8])));
-        Assert.AreEqual(MemoryFormat.Contiguous, InferenceLayout.For(Tensor.Zeros([1, 3, 8, 8])));
+        Assert.AreEqual(MemoryFormat.ChannelsLast, InferenceLayout.For(Tensor.Zeros([2, 3, 128, 128])), "2 x 128 x 128 = 32,768 pixels");
+        Assert.AreEqual(MemoryFormat.ChannelsLast, InferenceLayout.For(Tensor.Zeros([8, 1, 64, 64])));
+        Assert.AreEqual(MemoryFormat.Contiguous, InferenceLayout.For(Tensor.Zeros([2, 3, 127, 128])), "32,512 pixels");
+        Assert.AreEqual(MemoryFormat.Contiguous, InferenceLayout.For(Tensor.Zeros([2, 3, 64, 64])));
+        Assert.AreEqual(MemoryFormat.Contiguous, InferenceLayout.For(Tensor.Zeros([1, 3, 512, 512])), "a single image");
         Assert.AreEqual(MemoryFormat.Contiguous, InferenceLayout.For(Tensor.Zeros([3, 8, 8])));
 
         using var model = Net();
         using var reference = Net();
         using var g = new Generator(6);
-        var images = Tensor.Rand([3, 3, 17, 23], g);
+        var images = Tensor.Rand([2, 3, 128, 130], g);
         using var automatic = new SegmentationPredictor(model).Predict(images);
         using var contiguous = new SegmentationPredictor(reference, new PredictorOptions { MemoryFormat = MemoryFormat.Contiguous }).Predict(images);
         Assert.IsTrue(model.Parameters().Where(p => p.Dim == 4).All(p => p.IsContiguous(MemoryFormat.Contiguous)), "kernels untouched");

@@ -9,6 +9,19 @@ internal static class TestProgram
     private static int Main(string[] args)
     {
         if (args.Length == 0) return 0;
+        if (args[0] == Engine.CpuMemoryCacheTests.SlackJob)
+        {
+            try
+            {
+                Console.WriteLine(MLNet.Segmentation.Engine.CpuMemoryCache.SlackBytes);
+                return 0;
+            }
+            catch (InvalidOperationException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 1;
+            }
+        }
 #if MLNET
         if (args[0] == MLNetIntegration.PipelineInFreshProcess.Job) return MLNetIntegration.PipelineInFreshProcess.Run(args[1..]);
 #endif
@@ -20,10 +33,15 @@ internal static class TestProgram
 /// <summary>Runs a job of <see cref="TestProgram"/> in a new process.</summary>
 internal static class ChildProcess
 {
-    public static (int ExitCode, string Output, string Error) RunTestAssembly(params string[] args)
+    public static (int ExitCode, string Output, string Error) RunTestAssembly(params string[] args) =>
+        RunTestAssemblyWith(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs a job with extra environment variables.</summary>
+    public static (int ExitCode, string Output, string Error) RunTestAssemblyWith(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var start = new System.Diagnostics.ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(typeof(TestProgram).Assembly.Location);
         foreach (string arg in args) start.ArgumentList.Add(arg);

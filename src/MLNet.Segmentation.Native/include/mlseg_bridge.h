@@ -90,6 +90,9 @@ MLSEG_API void mlseg_cuda_graph_free(mlseg_cuda_graph graph);
 MLSEG_API int32_t mlseg_cpu_cache_install(int32_t* installed);
 MLSEG_API int32_t mlseg_cpu_cache_set_enabled(int32_t enabled);
 MLSEG_API int32_t mlseg_cpu_cache_release(void);
+/* Bytes that live + cached blocks may exceed the peak of live memory by before cached blocks are unmapped (default 32 MiB). */
+MLSEG_API int32_t mlseg_cpu_cache_get_slack(int64_t* bytes);
+MLSEG_API int32_t mlseg_cpu_cache_set_slack(int64_t bytes);
 MLSEG_API int32_t mlseg_cpu_cache_stats(int64_t* values, int32_t count);
 
 /* Autocast (mixed precision) on this thread; device_type 0 = CPU, 1 = CUDA; scalar_type = c10::ScalarType (5 half, 15 bfloat16). */

@@ -33,7 +33,7 @@ namespace {
 constexpr size_t kAlignment = 64;  // libtorch's CPU alignment (vectorized kernels rely on it)
 constexpr size_t kPageBytes = 4096;
 constexpr size_t kMinCachedBytes = size_t{1} << 20;
-constexpr size_t kSlackBytes = size_t{32} << 20;  // what cached blocks may add above the peak of live memory
+constexpr size_t kDefaultSlackBytes = size_t{32} << 20;  // what cached blocks may add above the peak of live memory
 
 struct CachedBlock {
   void* data;
@@ -60,7 +60,7 @@ class BlockCache {
       ++hits_;
     } else {
       ++misses_;
-      while (live_bytes_ + cached_bytes_ + bytes > budget_bytes_ + kSlackBytes && !order_.empty()) evict_oldest();
+      while (live_bytes_ + cached_bytes_ + bytes > budget_bytes_ + slack_bytes_ && !order_.empty()) evict_oldest();
       data = map_block(bytes);
     }
     live_.emplace(data, LiveBlock{block_bytes, bytes});
@@ -94,6 +94,17 @@ class BlockCache {
     std::lock_guard<std::mutex> lock(mutex_);
     enabled_.store(enabled, std::memory_order_relaxed);
     if (!enabled) release_all();
+  }
+
+  // A smaller slack takes effect at the next miss.
+  void set_slack(size_t bytes) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    slack_bytes_ = bytes;
+  }
+
+  size_t slack() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return slack_bytes_;
   }
 
   void release_cached() {
@@ -164,6 +175,7 @@ class BlockCache {
   size_t live_bytes_ = 0;            // blocks held by tensors
   size_t live_requested_bytes_ = 0;  // what those tensors asked for
   size_t budget_bytes_ = 0;          // the peak of live_requested_bytes_: new mappings keep live + cached within it + slack
+  size_t slack_bytes_ = kDefaultSlackBytes;
   int64_t hits_ = 0;
   int64_t misses_ = 0;
 };
@@ -216,6 +228,17 @@ MLSEG_API int32_t mlseg_cpu_cache_set_enabled(int32_t enabled) {
 
 MLSEG_API int32_t mlseg_cpu_cache_release(void) {
   return guarded([&] { block_cache().release_cached(); });
+}
+
+MLSEG_API int32_t mlseg_cpu_cache_get_slack(int64_t* bytes) {
+  return guarded([&] { *bytes = static_cast<int64_t>(block_cache().slack()); });
+}
+
+MLSEG_API int32_t mlseg_cpu_cache_set_slack(int64_t bytes) {
+  return guarded([&] {
+    TORCH_CHECK(bytes >= 0, "the CPU cache's slack must be >= 0 bytes, got ", bytes);
+    block_cache().set_slack(static_cast<size_t>(bytes));
+  });
 }
 
 MLSEG_API int32_t mlseg_cpu_cache_stats(int64_t* values, int32_t count) {

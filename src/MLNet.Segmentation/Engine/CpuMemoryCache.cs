@@ -7,7 +7,8 @@ namespace MLNet.Segmentation.Engine;
 /// <see cref="MinimumBlockBytes"/> and more are kept when freed and handed out again for the same size (or up to a
 /// quarter smaller), so repeated training steps and inference batches stop paying page faults and page zeroing.
 /// Resident memory stays within the peak of live memory plus <see cref="SlackBytes"/>: a miss that would go above it
-/// first returns the oldest cached blocks to the system. Cached memory stays resident between steps;
+/// first returns the oldest cached blocks to the system. A larger slack trades memory for fewer refaulted blocks
+/// (<c>MLSEG_CPU_CACHE_SLACK_MB</c> sets it at start-up). Cached memory stays resident between steps;
 /// <see cref="Release"/> returns it, like torch.cuda.empty_cache. Set <c>MLSEG_CPU_CACHE=0</c> to start disabled.
 /// </summary>
 public static class CpuMemoryCache
@@ -15,14 +16,47 @@ public static class CpuMemoryCache
     /// <summary>The smallest block the cache keeps (1 MiB); smaller ones go to glibc.</summary>
     public const long MinimumBlockBytes = 1L << 20;
 
-    /// <summary>How far live plus cached blocks may go above the peak of live memory (32 MiB) before cached ones are unmapped.</summary>
-    public const long SlackBytes = 32L << 20;
+    /// <summary>The default <see cref="SlackBytes"/> (32 MiB).</summary>
+    public const long DefaultSlackBytes = 32L << 20;
+
+    /// <summary>The environment variable that sets <see cref="SlackBytes"/> at start-up, in MiB.</summary>
+    public const string SlackVariable = "MLSEG_CPU_CACHE_SLACK_MB";
+
+    /// <summary>
+    /// How far live plus cached blocks may go above the peak of live memory before cached ones are unmapped (default
+    /// <see cref="DefaultSlackBytes"/>). More slack keeps more blocks, such as a large weight reorder that a single
+    /// image's forward pass frees and needs again, at the cost of resident memory.
+    /// </summary>
+    public static long SlackBytes
+    {
+        get
+        {
+            LibTorch.EnsureInitialized();
+            NativeStatus.Check(NativeMethods.mlseg_cpu_cache_get_slack(out long bytes), "cpu_cache_get_slack");
+            return bytes;
+        }
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            LibTorch.EnsureInitialized();
+            NativeStatus.Check(NativeMethods.mlseg_cpu_cache_set_slack(value), "cpu_cache_set_slack");
+        }
+    }
 
     /// <summary>The environment variable that disables the cache at start-up when set to 0.</summary>
     public const string EnabledVariable = "MLSEG_CPU_CACHE";
 
     /// <summary>Whether libtorch's CPU allocator is the caching one (false if another allocator took precedence).</summary>
-    public static bool IsInstalled { get; private set; }
+    public static bool IsInstalled
+    {
+        get
+        {
+            LibTorch.EnsureInitialized();
+            return _installed;
+        }
+    }
+
+    private static bool _installed;
 
     /// <summary>Whether freed large blocks are kept; turning it off returns every cached block.</summary>
     public static bool Enabled
@@ -57,9 +91,15 @@ public static class CpuMemoryCache
     internal static void Install()
     {
         NativeStatus.Check(NativeMethods.mlseg_cpu_cache_install(out int installed), "cpu_cache_install");
-        IsInstalled = installed != 0;
+        _installed = installed != 0;
         if (Environment.GetEnvironmentVariable(EnabledVariable)?.Trim() == "0")
             NativeStatus.Check(NativeMethods.mlseg_cpu_cache_set_enabled(0), "cpu_cache_set_enabled");
+        if (Environment.GetEnvironmentVariable(SlackVariable) is { } slack && !string.IsNullOrWhiteSpace(slack))
+        {
+            if (!long.TryParse(slack.Trim(), out long megabytes) || megabytes < 0 || megabytes > (1L << 40))
+                throw new InvalidOperationException($"{SlackVariable}='{slack}' is not a whole number of MiB >= 0");
+            NativeStatus.Check(NativeMethods.mlseg_cpu_cache_set_slack(megabytes << 20), "cpu_cache_set_slack");
+        }
     }
 }
 

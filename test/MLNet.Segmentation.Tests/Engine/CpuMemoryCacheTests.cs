@@ -7,6 +7,9 @@ public sealed class CpuMemoryCacheTests
 {
     private const long MiB = 1 << 20;
 
+    /// <summary>The <see cref="TestProgram"/> job that prints <see cref="CpuMemoryCache.SlackBytes"/> in a fresh process.</summary>
+    internal const string SlackJob = "cpu-cache-slack";
+
     private static Tensor FloatsOf(long bytes, double value) => Tensor.Full([bytes / sizeof(float)], value);
 
     private static void AssertAllEqual(Tensor tensor, double value, string message)
@@ -24,7 +27,11 @@ public sealed class CpuMemoryCacheTests
     }
 
     [TestCleanup]
-    public void LeaveItEnabled() => CpuMemoryCache.Enabled = true;
+    public void LeaveItEnabled()
+    {
+        CpuMemoryCache.Enabled = true;
+        CpuMemoryCache.SlackBytes = CpuMemoryCache.DefaultSlackBytes;
+    }
 
     [TestMethod]
     public void BlocksFromTheMinimumSizeUpAreCachedAndSmallerOnesAreNot()
@@ -52,6 +59,34 @@ public sealed class CpuMemoryCacheTests
         Assert.AreEqual(88 * MiB, CpuMemoryCache.Statistics.CachedBytes, "both blocks are kept within the slack");
         FloatsOf(16 * MiB, 1).Dispose();
         Assert.AreEqual(40 * MiB, CpuMemoryCache.Statistics.CachedBytes, "the 64 MiB block, the oldest, was unmapped");
+    }
+
+    [TestMethod]
+    public void TheSlackVariableSetsTheSlackAtStartUpAndABadValueIsNamed()
+    {
+        var set = ChildProcess.RunTestAssemblyWith(new Dictionary<string, string> { [CpuMemoryCache.SlackVariable] = "256" }, SlackJob);
+        Assert.AreEqual(0, set.ExitCode, set.Error);
+        Assert.AreEqual((256 * MiB).ToString(System.Globalization.CultureInfo.InvariantCulture), set.Output.Trim());
+        var bad = ChildProcess.RunTestAssemblyWith(new Dictionary<string, string> { [CpuMemoryCache.SlackVariable] = "lots" }, SlackJob);
+        Assert.AreEqual(1, bad.ExitCode);
+        StringAssert.Contains(bad.Error, "MLSEG_CPU_CACHE_SLACK_MB='lots' is not a whole number of MiB");
+    }
+
+    [TestMethod]
+    public void TheSlackIsSettableAndWithoutItNothingIsCachedAboveThePeak()
+    {
+        Assert.AreEqual(CpuMemoryCache.DefaultSlackBytes, CpuMemoryCache.SlackBytes);
+        CpuMemoryCache.SlackBytes = 0;
+        Assert.AreEqual(0, CpuMemoryCache.SlackBytes);
+        FloatsOf(64 * MiB, 1).Dispose();
+        FloatsOf(24 * MiB, 1).Dispose();  // 64 cached + 24 new > the 64 MiB peak: the 64 MiB block goes first
+        Assert.AreEqual(24 * MiB, CpuMemoryCache.Statistics.CachedBytes);
+
+        CpuMemoryCache.SlackBytes = 512 * MiB;
+        FloatsOf(256 * MiB, 1).Dispose();
+        FloatsOf(200 * MiB, 1).Dispose();
+        Assert.AreEqual((24 + 256 + 200) * MiB, CpuMemoryCache.Statistics.CachedBytes, "all kept within 512 MiB above the peak");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CpuMemoryCache.SlackBytes = -1);
     }
 
     [TestMethod]

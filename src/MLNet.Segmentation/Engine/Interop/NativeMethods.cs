@@ -33,6 +33,8 @@ internal static unsafe class NativeMethods
     [DllImport(Library)] internal static extern int mlseg_cpu_cache_install(out int installed);
     [DllImport(Library)] internal static extern int mlseg_cpu_cache_set_enabled(int enabled);
     [DllImport(Library)] internal static extern int mlseg_cpu_cache_release();
+    [DllImport(Library)] internal static extern int mlseg_cpu_cache_get_slack(out long bytes);
+    [DllImport(Library)] internal static extern int mlseg_cpu_cache_set_slack(long bytes);
     [DllImport(Library)] internal static extern int mlseg_cpu_cache_stats(long* values, int count);
     [DllImport(Library)] internal static extern int mlseg_grad_enabled(out int enabled);
     [DllImport(Library)] internal static extern int mlseg_set_grad_enabled(int enabled);

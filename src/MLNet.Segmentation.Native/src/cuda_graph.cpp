@@ -7,7 +7,7 @@ using mlseg::guarded;
 
 #if MLSEG_WITH_CUDA
 #include <ATen/cuda/CUDAGraph.h>
-#include <ATen/detail/CUDAHooksInterface.h>
+#include <torch/csrc/api/include/torch/cuda.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
 
@@ -35,14 +35,14 @@ CudaGraph& as_graph(mlseg_cuda_graph handle) {
 
 // The side stream starts after, and the caller's stream resumes after, everything queued before: a device-wide
 // synchronization, paid only while warming up and capturing.
-void synchronize(const CudaGraph& graph) { at::detail::getCUDAHooks().deviceSynchronize(graph.device); }
+void synchronize(const CudaGraph& graph) { torch::cuda::synchronize(graph.device); }
 
 }  // namespace
 
 MLSEG_API int32_t mlseg_cuda_graph_new(int32_t device_index, mlseg_cuda_graph* out) {
   return guarded([&] {
-    TORCH_CHECK(at::detail::getCUDAHooks().hasCUDA(), "CUDA graphs need a visible CUDA device");
-    TORCH_CHECK(device_index >= 0 && device_index < at::detail::getCUDAHooks().getNumGPUs(), "no CUDA device ",
+    TORCH_CHECK(torch::cuda::is_available(), "CUDA graphs need a visible CUDA device");
+    TORCH_CHECK(device_index >= 0 && static_cast<size_t>(device_index) < torch::cuda::device_count(), "no CUDA device ",
                 device_index);
     *out = new CudaGraph(static_cast<c10::DeviceIndex>(device_index));
   });

@@ -5,7 +5,7 @@
 using mlseg::guarded;
 
 #if MLSEG_WITH_CUDA
-#include <ATen/detail/CUDAHooksInterface.h>
+#include <torch/csrc/api/include/torch/cuda.h>
 #include <c10/cuda/CUDACachingAllocator.h>
 #endif
 
@@ -17,8 +17,8 @@ MLSEG_API int32_t mlseg_cuda_bridge_compiled(int32_t* compiled) {
 
 namespace {
 void check_device(int32_t device_index) {
-  TORCH_CHECK(at::detail::getCUDAHooks().hasCUDA(), "CUDA memory statistics need a visible CUDA device");
-  TORCH_CHECK(device_index >= 0 && device_index < at::detail::getCUDAHooks().getNumGPUs(), "no CUDA device ",
+  TORCH_CHECK(torch::cuda::is_available(), "CUDA memory statistics need a visible CUDA device");
+  TORCH_CHECK(device_index >= 0 && static_cast<size_t>(device_index) < torch::cuda::device_count(), "no CUDA device ",
               device_index);
 }
 }  // namespace

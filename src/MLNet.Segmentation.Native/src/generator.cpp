@@ -1,7 +1,7 @@
 // Seeded random generators (CPU, and CUDA when the libtorch has it) and their states.
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/core/Generator.h>
-#include <ATen/detail/CUDAHooksInterface.h>
+#include <ATen/Context.h>
 
 #include <mutex>
 
@@ -15,10 +15,12 @@ at::Generator& as_generator(mlseg_generator handle) {
   return *static_cast<at::Generator*>(handle);
 }
 
+// Context::defaultGenerator has the same spelling in libtorch 1.13 and 2.x; for CUDA it goes through the CUDA hooks.
 at::Generator default_generator(int32_t device_type, int32_t device_index) {
   if (device_type == static_cast<int32_t>(c10::DeviceType::CPU)) return at::detail::getDefaultCPUGenerator();
   TORCH_CHECK(device_type == static_cast<int32_t>(c10::DeviceType::CUDA), "generators exist for cpu and cuda only");
-  return at::detail::getCUDAHooks().getDefaultCUDAGenerator(device_index);
+  return at::globalContext().defaultGenerator(
+      c10::Device(c10::DeviceType::CUDA, static_cast<c10::DeviceIndex>(device_index)));
 }
 }  // namespace
 

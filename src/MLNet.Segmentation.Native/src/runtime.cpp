@@ -1,8 +1,8 @@
 // Version, device, thread, seed and grad-mode queries.
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
-#include <ATen/detail/CUDAHooksInterface.h>
 #include <c10/core/GradMode.h>
+#include <torch/csrc/api/include/torch/cuda.h>
 #include <torch/csrc/api/include/torch/version.h>
 
 #include <cstring>
@@ -19,18 +19,19 @@ MLSEG_API int32_t mlseg_version(char* buffer, int32_t capacity) {
   });
 }
 
+// The C++ frontend's torch::cuda calls: the same spelling in libtorch 1.13 and 2.x, CPU-only or CUDA.
 MLSEG_API int32_t mlseg_cuda_is_available(int32_t* available) {
-  return guarded([&] { *available = at::detail::getCUDAHooks().hasCUDA() ? 1 : 0; });
+  return guarded([&] { *available = torch::cuda::is_available() ? 1 : 0; });
 }
 
 MLSEG_API int32_t mlseg_cuda_device_count(int32_t* count) {
   return guarded([&] {
-    *count = at::detail::getCUDAHooks().hasCUDA() ? at::detail::getCUDAHooks().getNumGPUs() : 0;
+    *count = static_cast<int32_t>(torch::cuda::device_count());
   });
 }
 
 MLSEG_API int32_t mlseg_cuda_synchronize(int32_t device_index) {
-  return guarded([&] { at::detail::getCUDAHooks().deviceSynchronize(device_index); });
+  return guarded([&] { torch::cuda::synchronize(device_index); });
 }
 
 // Whether libtorch has oneDNN (MKL-DNN) and the user has not switched it off (torch.backends.mkldnn.enabled).

@@ -27,6 +27,16 @@ public sealed class CudaPathTests
     }
 
     [TestMethod]
+    public void WithoutACudaDeviceSynchronizeAndCudaGeneratorsFailWithAManagedException()
+    {
+        if (LibTorch.CudaIsAvailable) Assert.Inconclusive("a CUDA device is present");
+        Assert.AreEqual(0, LibTorch.CudaDeviceCount);
+        StringAssert.Contains(Assert.ThrowsExactly<TorchException>(() => LibTorch.CudaSynchronize()).Message, "cuda_synchronize");
+        Assert.ThrowsExactly<TorchException>(() => Generator.Default(Device.Cuda(0)));
+        Assert.ThrowsExactly<TorchException>(() => new Generator(1, Device.Cuda(0)));
+    }
+
+    [TestMethod]
     public void CpuDevicesAreRefusedBeforeReachingTheBridge()
     {
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => CudaMemory.Statistics(Device.Cpu)).Message, "CUDA device, got cpu");

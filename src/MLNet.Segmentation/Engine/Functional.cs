@@ -48,9 +48,13 @@ public static class Functional
         return Conv2dInLayout(input, weight, bias, s, p, d, groups);
     }
 
-    /// <summary>The convolution in the layout of its operands: oneDNN for a single float32 CPU image, aten::conv2d otherwise.</summary>
+    /// <summary>
+    /// The convolution in the layout of its operands: oneDNN with a prepacked kernel for large kernels without gradients,
+    /// oneDNN for a single float32 CPU image, aten::conv2d otherwise.
+    /// </summary>
     private static Tensor Conv2dInLayout(Tensor input, Tensor weight, Tensor? bias, Size2 s, Size2 p, Size2 d, long groups)
     {
+        if (PrepackedKernelConvolution.Applies(input, weight, bias, p, d, groups)) return PrepackedKernelConvolution.Compute(input, weight, bias, s, p, d, groups);
         if (SingleImageConvolution.Applies(input, weight, bias, p, d, groups)) return SingleImageConvolution.Compute(input, weight, bias, s, p, d, groups);
         var a = new OpArgs();
         return Ops.Conv2d.Tensor(ref a.T(input).T(weight).OptT(bias).Ints(s.Height, s.Width).Ints(p.Height, p.Width)

@@ -138,6 +138,8 @@ internal static partial class Ops
     // Neural-network functions
     internal static readonly OpInvoker Conv2d = new("aten::conv2d");
     internal static readonly OpInvoker MkldnnConvolution = new("aten::mkldnn_convolution");
+    internal static readonly OpInvoker ToMkldnn = new("aten::to_mkldnn");
+    internal static readonly OpInvoker MkldnnReorderConv2dWeight = new("aten::mkldnn_reorder_conv2d_weight");
     internal static readonly OpInvoker ConvTranspose2d = new("aten::conv_transpose2d", "input");
     internal static readonly OpInvoker MaxPool2dWithIndices = new("aten::max_pool2d_with_indices");
     internal static readonly OpInvoker MaxPool2d = new("aten::max_pool2d");

@@ -7,11 +7,12 @@ using mlseg::guarded;
 
 #if MLSEG_WITH_CUDA
 #include <ATen/cuda/CUDAGraph.h>
-#include <torch/csrc/api/include/torch/cuda.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
 
 #include <optional>
+
+#include "cuda_device.h"
 
 namespace {
 
@@ -41,9 +42,7 @@ void synchronize(const CudaGraph& graph) { torch::cuda::synchronize(graph.device
 
 MLSEG_API int32_t mlseg_cuda_graph_new(int32_t device_index, mlseg_cuda_graph* out) {
   return guarded([&] {
-    TORCH_CHECK(torch::cuda::is_available(), "CUDA graphs need a visible CUDA device");
-    TORCH_CHECK(device_index >= 0 && static_cast<size_t>(device_index) < torch::cuda::device_count(), "no CUDA device ",
-                device_index);
+    mlseg::check_cuda_device(device_index, "CUDA graphs");
     *out = new CudaGraph(static_cast<c10::DeviceIndex>(device_index));
   });
 }

@@ -5,8 +5,9 @@
 using mlseg::guarded;
 
 #if MLSEG_WITH_CUDA
-#include <torch/csrc/api/include/torch/cuda.h>
 #include <c10/cuda/CUDACachingAllocator.h>
+
+#include "cuda_device.h"
 #endif
 
 MLSEG_API int32_t mlseg_cuda_bridge_compiled(int32_t* compiled) {
@@ -15,19 +16,11 @@ MLSEG_API int32_t mlseg_cuda_bridge_compiled(int32_t* compiled) {
 
 #if MLSEG_WITH_CUDA
 
-namespace {
-void check_device(int32_t device_index) {
-  TORCH_CHECK(torch::cuda::is_available(), "CUDA memory statistics need a visible CUDA device");
-  TORCH_CHECK(device_index >= 0 && static_cast<size_t>(device_index) < torch::cuda::device_count(), "no CUDA device ",
-              device_index);
-}
-}  // namespace
-
 // values: allocated bytes now, peak allocated bytes, reserved (cached) bytes now, peak reserved bytes.
 MLSEG_API int32_t mlseg_cuda_memory_stats(int32_t device_index, int64_t* values, int32_t count) {
   return guarded([&] {
     TORCH_CHECK(values != nullptr && count >= 4, "CUDA memory statistics need room for 4 values");
-    check_device(device_index);
+    mlseg::check_cuda_device(device_index, "CUDA memory statistics");
     const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device_index);
     constexpr size_t all_pools = 0;  // StatType::AGGREGATE
     values[0] = stats.allocated_bytes[all_pools].current;
@@ -39,7 +32,7 @@ MLSEG_API int32_t mlseg_cuda_memory_stats(int32_t device_index, int64_t* values,
 
 MLSEG_API int32_t mlseg_cuda_memory_reset_peak(int32_t device_index) {
   return guarded([&] {
-    check_device(device_index);
+    mlseg::check_cuda_device(device_index, "CUDA memory statistics");
     c10::cuda::CUDACachingAllocator::resetPeakStats(device_index);
   });
 }

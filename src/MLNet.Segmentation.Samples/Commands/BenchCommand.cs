@@ -79,13 +79,9 @@ public sealed class BenchCommand : ICommand
             table.AddRow(cells.ToArray());
             if (other is not null)
             {
-                var peerCells = new List<string>
-                {
-                    "", other["framework"]!.GetValue<string>(), F(other, "train_images_per_s"), F(other, "infer_images_per_s"),
-                    F(other, "train_peak_rss_mb"), "", "", "",
-                };
-                if (cuda) peerCells.AddRange(["", ""]);
-                table.AddRow(peerCells.ToArray());
+                // The peer's own figures; its ratio columns stay empty.
+                string[] peerCells = ["", other["framework"]!.GetValue<string>(), F(other, "train_images_per_s"), F(other, "infer_images_per_s"), F(other, "train_peak_rss_mb")];
+                table.AddRow([.. peerCells, .. Enumerable.Repeat("", table.Columns.Count - peerCells.Length)]);
             }
         }
         terminal.Console.Write(table);

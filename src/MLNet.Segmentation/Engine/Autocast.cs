@@ -16,13 +16,16 @@ public static class Autocast
     /// <summary>The precision autocast computes in on <paramref name="deviceType"/>.</summary>
     public static DType PrecisionOf(DeviceType deviceType) => Get(deviceType).DType;
 
+    /// <summary>Whether autocast can compute in <paramref name="dtype"/> on <paramref name="deviceType"/>: BFloat16 anywhere, Float16 on CUDA.</summary>
+    public static bool Supports(DeviceType deviceType, DType dtype) =>
+        dtype == DType.BFloat16 || (dtype == DType.Float16 && deviceType == DeviceType.Cuda);
+
     /// <summary>Turns autocast on for <paramref name="device"/>'s type until the returned guard is disposed.</summary>
     public static AutocastGuard Enable(Device device, DType dtype)
     {
-        if (dtype is not (DType.Float16 or DType.BFloat16))
-            throw new ArgumentException($"autocast computes in Float16 or BFloat16, not {dtype}", nameof(dtype));
-        if (device.Type == DeviceType.Cpu && dtype != DType.BFloat16)
-            throw new ArgumentException("CPU autocast supports BFloat16 only", nameof(dtype));
+        if (!Supports(device.Type, dtype))
+            throw new ArgumentException(dtype is DType.Float16 ? "CPU autocast supports BFloat16 only" : $"autocast computes in Float16 or BFloat16, not {dtype}",
+                nameof(dtype));
         return new AutocastGuard(device.Type, true, dtype);
     }
 

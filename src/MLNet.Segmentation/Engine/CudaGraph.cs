@@ -16,10 +16,10 @@ public sealed class CudaGraph : IDisposable
     /// <summary>A new, empty graph on the CUDA <paramref name="device"/> (index -1 means 0).</summary>
     public CudaGraph(Device device)
     {
-        if (device.Type != DeviceType.Cuda) throw new ArgumentException($"CUDA graphs need a CUDA device, got {device}", nameof(device));
+        int index = device.CudaIndexFor("CUDA graphs", nameof(device));
         LibTorch.EnsureInitialized();
         Device = device;
-        NativeStatus.Check(NativeMethods.mlseg_cuda_graph_new(Math.Max(device.Index, 0), out IntPtr handle), "cuda_graph_new");
+        NativeStatus.Check(NativeMethods.mlseg_cuda_graph_new(index, out IntPtr handle), "cuda_graph_new");
         _handle = new CudaGraphHandle(handle);
     }
 
@@ -36,17 +36,8 @@ public sealed class CudaGraph : IDisposable
     public void RunOnSideStream(Action body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        NativeStatus.Check(NativeMethods.mlseg_cuda_graph_enter_side_stream(_handle), "cuda_graph_enter_side_stream");
-        try
-        {
-            body();
-        }
-        catch
-        {
-            _ = NativeMethods.mlseg_cuda_graph_exit_side_stream(_handle);
-            throw;
-        }
-        NativeStatus.Check(NativeMethods.mlseg_cuda_graph_exit_side_stream(_handle), "cuda_graph_exit_side_stream");
+        Between(NativeMethods.mlseg_cuda_graph_enter_side_stream, "cuda_graph_enter_side_stream",
+            NativeMethods.mlseg_cuda_graph_exit_side_stream, "cuda_graph_exit_side_stream", body);
     }
 
     /// <summary>
@@ -58,20 +49,8 @@ public sealed class CudaGraph : IDisposable
     {
         ArgumentNullException.ThrowIfNull(body);
         if (IsCaptured) throw new InvalidOperationException("this CUDA graph has already been captured");
-        RunOnSideStream(() =>
-        {
-            NativeStatus.Check(NativeMethods.mlseg_cuda_graph_capture_begin(_handle), "cuda_graph_capture_begin");
-            try
-            {
-                body();
-            }
-            catch
-            {
-                _ = NativeMethods.mlseg_cuda_graph_capture_end(_handle);
-                throw;
-            }
-            NativeStatus.Check(NativeMethods.mlseg_cuda_graph_capture_end(_handle), "cuda_graph_capture_end");
-        });
+        RunOnSideStream(() => Between(NativeMethods.mlseg_cuda_graph_capture_begin, "cuda_graph_capture_begin",
+            NativeMethods.mlseg_cuda_graph_capture_end, "cuda_graph_capture_end", body));
         IsCaptured = true;
     }
 
@@ -80,6 +59,26 @@ public sealed class CudaGraph : IDisposable
     {
         if (!IsCaptured) throw new InvalidOperationException("capture the CUDA graph before replaying it");
         NativeStatus.Check(NativeMethods.mlseg_cuda_graph_replay(_handle), "cuda_graph_replay");
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> between the bridge calls <paramref name="begin"/> and <paramref name="end"/>. When
+    /// the body throws, <paramref name="end"/> still runs, so the stream is left as it was, and the body's exception is
+    /// the one that surfaces.
+    /// </summary>
+    private void Between(Func<CudaGraphHandle, int> begin, string beginName, Func<CudaGraphHandle, int> end, string endName, Action body)
+    {
+        NativeStatus.Check(begin(_handle), beginName);
+        try
+        {
+            body();
+        }
+        catch
+        {
+            _ = end(_handle);
+            throw;
+        }
+        NativeStatus.Check(end(_handle), endName);
     }
 
     /// <summary>Frees the graph and its memory pool.</summary>

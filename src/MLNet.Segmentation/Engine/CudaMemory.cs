@@ -32,9 +32,9 @@ public static class CudaMemory
 
     private static int IndexOf(Device device)
     {
-        if (device.Type != DeviceType.Cuda) throw new ArgumentException($"CUDA memory statistics need a CUDA device, got {device}", nameof(device));
+        int index = device.CudaIndexFor("CUDA memory statistics", nameof(device));
         LibTorch.EnsureInitialized();
-        return Math.Max(device.Index, 0);
+        return index;
     }
 }
 

@@ -33,6 +33,13 @@ public readonly record struct Device(DeviceType Type, int Index = -1)
         throw new FormatException($"'{text}' is not a device: use cpu, cuda or cuda:N");
     }
 
+    /// <summary>
+    /// This CUDA device's index (-1 read as 0), for an API that needs CUDA (<paramref name="what"/>, plural, as in
+    /// "CUDA graphs"); any other device is an <see cref="ArgumentException"/> for <paramref name="parameterName"/>.
+    /// </summary>
+    internal int CudaIndexFor(string what, string parameterName) =>
+        Type == DeviceType.Cuda ? Math.Max(Index, 0) : throw new ArgumentException($"{what} need a CUDA device, got {this}", parameterName);
+
     /// <inheritdoc />
     public override string ToString() => Type == DeviceType.Cpu ? "cpu" : Index < 0 ? "cuda" : $"cuda:{Index}";
 }

@@ -21,7 +21,6 @@ public static class PrepackedKernelConvolution
     /// <summary>The environment variable that turns prepacking on when set to 1.</summary>
     public const string EnabledVariable = "MLSEG_PREPACK_LARGE_KERNELS";
 
-    private static readonly Lazy<bool> OneDnn = new(() => LibTorch.OneDnnIsAvailable);
     private static readonly ConditionalWeakTable<Tensor, Packed> Cache = new();
 
     /// <summary>Whether large kernels are prepacked (default: off unless the environment variable is 1).</summary>
@@ -30,25 +29,16 @@ public static class PrepackedKernelConvolution
     /// <summary>Whether <see cref="Compute"/> should run this convolution.</summary>
     internal static bool Applies(Tensor input, Tensor weight, Tensor? bias, Size2 padding, Size2 dilation, long groups)
     {
-        if (!Enabled || Autograd.IsEnabled || input.Dim != 4 || weight.Dim != 4) return false;
-        if (weight.NumberOfElements * sizeof(float) < MinimumKernelBytes) return false;
-        if (input.DType != DType.Float32 || weight.DType != DType.Float32 || bias is { DType: not DType.Float32 }) return false;
-        if (input.Device.Type != DeviceType.Cpu || weight.Device.Type != DeviceType.Cpu || bias is { Device.Type: not DeviceType.Cpu }) return false;
+        if (!Enabled || Autograd.IsEnabled || weight.NumberOfElements * sizeof(float) < MinimumKernelBytes) return false;
         if (!input.IsContiguous(MemoryFormat.Contiguous) || !weight.IsContiguous(MemoryFormat.Contiguous)) return false;
-        if (groups <= 0 || input.Size(1) != weight.Size(1) * groups || weight.Size(0) % groups != 0 || input.NumberOfElements == 0) return false;
-        if (bias is not null && (bias.Dim != 1 || bias.Size(0) != weight.Size(0))) return false;
-        long kernelHeight = dilation.Height * (weight.Size(2) - 1) + 1, kernelWidth = dilation.Width * (weight.Size(3) - 1) + 1;
-        if (input.Size(2) + 2 * padding.Height < kernelHeight || input.Size(3) + 2 * padding.Width < kernelWidth) return false;
-        return OneDnn.Value && !Autocast.IsEnabled(DeviceType.Cpu);
+        return OneDnnConvolution.Accepts(input, weight, bias, padding, dilation, groups);
     }
 
     /// <summary>The convolution with the reordered kernel (call only when <see cref="Applies"/>).</summary>
     internal static Tensor Compute(Tensor input, Tensor weight, Tensor? bias, Size2 stride, Size2 padding, Size2 dilation, long groups)
     {
         using var packed = PackedKernel(weight, stride, padding, dilation, groups);
-        var a = new OpArgs();
-        return Ops.MkldnnConvolution.Tensor(ref a.T(input).T(packed).OptT(bias).Ints(padding.Height, padding.Width)
-            .Ints(stride.Height, stride.Width).Ints(dilation.Height, dilation.Width).I(groups));
+        return OneDnnConvolution.Run(input, packed, bias, stride, padding, dilation, groups);
     }
 
     /// <summary>A new handle to the reordered copy of <paramref name="weight"/>, made when missing or stale.</summary>

@@ -21,7 +21,7 @@ public sealed class CudaGraphForward : IDisposable
     public CudaGraphForward(Func<Tensor, Tensor> forward, Device device, int warmupRuns = 3, int maxGraphs = 8)
     {
         _forward = forward ?? throw new ArgumentNullException(nameof(forward));
-        if (device.Type != DeviceType.Cuda) throw new ArgumentException($"CUDA graphs need a CUDA device, got {device}", nameof(device));
+        _ = device.CudaIndexFor("CUDA graphs", nameof(device));
         ArgumentOutOfRangeException.ThrowIfNegative(warmupRuns);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxGraphs, 1);
         Device = device;

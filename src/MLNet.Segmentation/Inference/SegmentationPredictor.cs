@@ -29,7 +29,7 @@ public sealed class SegmentationPredictor : IDisposable
         if (_options.Mean is not null && _options.Mean.Length != _options.Std!.Length) throw new ArgumentException("Mean and Std need one value per channel");
         if (_options.Std is not null && _options.Std.Any(s => !(s > 0))) throw new ArgumentException("Std values must be > 0");
         _device = _options.Device ?? _model.Parameters().FirstOrDefault()?.Device ?? Device.Cpu;
-        if (_options.AutocastDType is { } autocast && autocast != DType.BFloat16 && !(autocast == DType.Float16 && _device.Type == DeviceType.Cuda))
+        if (_options.AutocastDType is { } autocast && !Autocast.Supports(_device.Type, autocast))
             throw new ArgumentException($"AutocastDType {autocast} is not supported on {_device}: use BFloat16 (CPU or CUDA), Float16 (CUDA) or null");
         if (_options.CudaGraphs && _device.Type != DeviceType.Cuda)
             throw new ArgumentException($"CudaGraphs needs a CUDA device; this predictor runs on {_device}");

@@ -43,6 +43,17 @@ public static class Functional
         var s = stride ?? 1;
         var p = padding ?? 0;
         var d = dilation ?? 1;
+        if (PaddingOnlyTapTrimming.TryTrim(input, weight, s, p, d, groups) is { } trimmed)
+        {
+            using var trimmedWeight = trimmed.Weight;
+            return Conv2dUntrimmed(input, trimmedWeight, bias, s, trimmed.Padding, trimmed.Dilation, groups);
+        }
+        return Conv2dUntrimmed(input, weight, bias, s, p, d, groups);
+    }
+
+    /// <summary>The convolution once taps that read only padding are gone: large kernels in their own layout, then by layout.</summary>
+    private static Tensor Conv2dUntrimmed(Tensor input, Tensor weight, Tensor? bias, Size2 s, Size2 p, Size2 d, long groups)
+    {
         if (LargeKernelConvolution.Applies(input, weight))
             return LargeKernelConvolution.Compute(input, x => Conv2dInLayout(x, weight, bias, s, p, d, groups));
         return Conv2dInLayout(input, weight, bias, s, p, d, groups);
@@ -56,6 +67,12 @@ public static class Functional
     {
         if (PrepackedKernelConvolution.Applies(input, weight, bias, p, d, groups)) return PrepackedKernelConvolution.Compute(input, weight, bias, s, p, d, groups);
         if (SingleImageConvolution.Applies(input, weight, bias, p, d, groups)) return SingleImageConvolution.Compute(input, weight, bias, s, p, d, groups);
+        return Conv2dNative(input, weight, bias, s, p, d, groups);
+    }
+
+    /// <summary>libtorch's own conv2d with every tap (the reference for the paths above).</summary>
+    internal static Tensor Conv2dNative(Tensor input, Tensor weight, Tensor? bias, Size2 s, Size2 p, Size2 d, long groups)
+    {
         var a = new OpArgs();
         return Ops.Conv2d.Tensor(ref a.T(input).T(weight).OptT(bias).Ints(s.Height, s.Width).Ints(p.Height, p.Width)
             .Ints(d.Height, d.Width).I(groups));

@@ -7,10 +7,18 @@ namespace MLNet.Segmentation.Engine;
 /// it is a 1x1 convolution that libtorch would still run as a 3x3 one, forward and backward. The dropped taps multiply
 /// zeros only, so the result is the same sum without its zero terms, and their weight gradient is exactly zero, which
 /// the narrowed view's backward gives. Only a symmetric trim is made (the same number of taps off each end of a
-/// dimension), so the padding stays symmetric and the output size stays the same.
+/// dimension), so the padding stays symmetric and the output size stays the same. The one observable difference from
+/// libtorch's convolution: a NaN or infinity in a dropped tap no longer turns the output into NaN (NaN x 0). On by
+/// default; <see cref="Enabled"/> or <c>MLSEG_TRIM_PADDING_TAPS=0</c> turns it off.
 /// </summary>
-internal static class PaddingOnlyTapTrimming
+public static class PaddingOnlyTapTrimming
 {
+    /// <summary>The environment variable that turns trimming off when set to 0.</summary>
+    public const string EnabledVariable = "MLSEG_TRIM_PADDING_TAPS";
+
+    /// <summary>Whether convolutions drop taps that read only padding (default: on unless the environment variable is 0).</summary>
+    public static bool Enabled { get; set; } = Environment.GetEnvironmentVariable(EnabledVariable)?.Trim() != "0";
+
     /// <summary>The taps to keep along one spatial dimension.</summary>
     internal readonly record struct Trim(long FirstTap, long Taps, long Padding, long Dilation)
     {
@@ -20,12 +28,13 @@ internal static class PaddingOnlyTapTrimming
 
     /// <summary>
     /// The trimmed weight, padding and dilation when some taps only read padding; <c>null</c> when every tap reads the
-    /// input somewhere, or when the operands are not a well-formed 2-D convolution (aten::conv2d then reports that).
+    /// input somewhere, when trimming is off, or when the operands are not a well-formed 2-D convolution (aten::conv2d
+    /// then reports that).
     /// </summary>
-    public static (Tensor Weight, Size2 Padding, Size2 Dilation)? TryTrim(Tensor input, Tensor weight, Size2 stride, Size2 padding,
+    internal static (Tensor Weight, Size2 Padding, Size2 Dilation)? TryTrim(Tensor input, Tensor weight, Size2 stride, Size2 padding,
         Size2 dilation, long groups)
     {
-        if (input.Dim != 4 || weight.Dim != 4 || groups < 1 || input.Size(1) != weight.Size(1) * groups) return null;
+        if (!Enabled || input.Dim != 4 || weight.Dim != 4 || groups < 1 || input.Size(1) != weight.Size(1) * groups) return null;
         var kh = weight.Size(2);
         var kw = weight.Size(3);
         var rows = Along(input.Size(2), kh, stride.Height, padding.Height, dilation.Height);

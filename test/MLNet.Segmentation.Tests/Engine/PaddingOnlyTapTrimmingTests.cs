@@ -83,6 +83,16 @@ public sealed class PaddingOnlyTapTrimmingTests
         var output = Functional.Conv2d(input, weight, padding: 18, dilation: 18);
         CollectionAssert.AreEqual(new long[] { 1, 1, 16, 16 }, output.Shape);
         Assert.IsTrue(output.AllClose(Tensor.Full([1, 1, 16, 16], 0.5), 0, 1e-6), "trimmed: the centre taps alone");
+        try
+        {
+            PaddingOnlyTapTrimming.Enabled = false;
+            Assert.IsNull(PaddingOnlyTapTrimming.TryTrim(input, weight, 1, 18, 18, 1));
+            Assert.AreEqual(16 * 16, Functional.Conv2d(input, weight, padding: 18, dilation: 18).IsNaN().Sum().ToDouble(), "turned off: libtorch's result");
+        }
+        finally
+        {
+            PaddingOnlyTapTrimming.Enabled = true;
+        }
     }
 
     /// <summary>The input, weight and bias gradients of sum(output * upstream), cleared from the leaves afterwards.</summary>

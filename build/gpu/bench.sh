@@ -17,9 +17,16 @@ repeats=${REPEATS:-20}; warmup=${WARMUP:-5}; soak=${SOAK_STEPS:-2000}
 prefix=$("$python" -c "import torch; print(torch.utils.cmake_prefix_path)")
 "$python" -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.get_device_name(0))" | tee "$out/peer.txt"
 
-# The bridge, against this PyTorch's libtorch (MLSEG_WITH_CUDA comes from its TorchConfig).
+# The bridge, against this PyTorch's libtorch (MLSEG_WITH_CUDA comes from its TorchConfig). A CUDA wheel's CMake config
+# looks for a CUDA toolkit (nvcc) and stops without one; point it at the one on PATH or under CUDA_HOME.
+nvcc=$(command -v nvcc || true)
+[[ -n "$nvcc" ]] || nvcc="${CUDA_HOME:-/usr/local/cuda}/bin/nvcc"
+[[ -x "$nvcc" ]] || { echo "gpu bench: no nvcc on PATH or under \${CUDA_HOME:-/usr/local/cuda}/bin: the CUDA libtorch's CMake config needs a CUDA toolkit" >&2; exit 1; }
+cuda_root=$(dirname "$(dirname "$(readlink -f "$nvcc")")")
+"$nvcc" --version | tail -1 | tee "$out/nvcc.txt"
 build=artifacts/gpu/native
-cmake -S src/MLNet.Segmentation.Native -B "$build" -DCMAKE_BUILD_TYPE=Release -DLIBTORCH_DIR="$prefix" > "$out/cmake.log" 2>&1 \
+cmake -S src/MLNet.Segmentation.Native -B "$build" -DCMAKE_BUILD_TYPE=Release -DLIBTORCH_DIR="$prefix" \
+  -DCUDAToolkit_ROOT="$cuda_root" -DCUDA_TOOLKIT_ROOT_DIR="$cuda_root" -DCMAKE_CUDA_COMPILER="$nvcc" > "$out/cmake.log" 2>&1 \
   || { tail -30 "$out/cmake.log" >&2; exit 1; }
 cmake --build "$build" --parallel "$(nproc)" >> "$out/cmake.log" 2>&1 || { tail -30 "$out/cmake.log" >&2; exit 1; }
 bundle=artifacts/gpu/run

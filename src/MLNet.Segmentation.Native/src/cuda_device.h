@@ -9,8 +9,9 @@ namespace mlseg {
 
 // Throws unless a CUDA device is visible and device_index names one; `what` (plural) says which feature needs it.
 inline void check_cuda_device(int32_t device_index, const char* what) {
+  // device_count() is size_t in 1.13 and c10::DeviceIndex in 2.x, hence the casts.
   TORCH_CHECK(torch::cuda::is_available(), what, " need a visible CUDA device");
-  TORCH_CHECK(device_index >= 0 && static_cast<size_t>(device_index) < torch::cuda::device_count(), "no CUDA device ",
+  TORCH_CHECK(device_index >= 0 && static_cast<int64_t>(device_index) < static_cast<int64_t>(torch::cuda::device_count()), "no CUDA device ",
               device_index);
 }
 

@@ -4,6 +4,7 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/core/ivalue.h>
 #include <ATen/core/jit_type.h>
+#include <c10/util/Optional.h>  // c10::optional: its own type in 1.13, an alias of std::optional in 2.x
 
 #include <vector>
 

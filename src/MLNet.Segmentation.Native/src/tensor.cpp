@@ -1,6 +1,7 @@
 // Tensor creation from host memory, copies back to host, metadata and autograd accessors.
 #include <ATen/Functions.h>
 #include <c10/core/GradMode.h>
+#include <c10/util/Optional.h>  // c10::optional: its own type in 1.13, an alias of std::optional in 2.x
 
 #include <cstring>
 

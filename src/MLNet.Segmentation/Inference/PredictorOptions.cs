@@ -23,7 +23,7 @@ public sealed record PredictorOptions
     /// <summary>
     /// Layout of the model's kernels and of the input (<see cref="MemoryFormat.ChannelsLast"/>: fewer layout reorders in
     /// convolutions); null = chosen per batch by <see cref="InferenceLayout.For"/> (channels-last for CPU batches of
-    /// two or more images and at least 32,768 pixels), without touching the model.
+    /// at least 32,768 pixels in all), without touching the model.
     /// </summary>
     public MemoryFormat? MemoryFormat { get; init; }
 

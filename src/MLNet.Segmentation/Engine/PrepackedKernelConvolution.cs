@@ -21,7 +21,7 @@ public static class PrepackedKernelConvolution
     /// <summary>The environment variable that turns prepacking on when set to 1.</summary>
     public const string EnabledVariable = "MLSEG_PREPACK_LARGE_KERNELS";
 
-    private static readonly ConditionalWeakTable<Tensor, Packed> Cache = new();
+    private static readonly ConditionalWeakTable<Tensor, DerivedTensorCache<(Size2, Size2, Size2, long)>> Cache = new();
 
     /// <summary>Whether large kernels are prepacked (default: off unless the environment variable is 1).</summary>
     public static bool Enabled { get; set; } = Environment.GetEnvironmentVariable(EnabledVariable)?.Trim() == "1";
@@ -44,31 +44,15 @@ public static class PrepackedKernelConvolution
     /// <summary>A new handle to the reordered copy of <paramref name="weight"/>, made when missing or stale.</summary>
     private static Tensor PackedKernel(Tensor weight, Size2 stride, Size2 padding, Size2 dilation, long groups)
     {
-        var key = (stride, padding, dilation, groups);
-        var packed = Cache.GetValue(weight, _ => new Packed());
-        lock (packed)
+        var cache = Cache.GetValue(weight, _ => new DerivedTensorCache<(Size2, Size2, Size2, long)>());
+        return cache.Get([weight], () =>
         {
-            long version = weight.Version;
-            if (packed.Kernel is null || packed.Version != version || packed.Key != key)
-            {
-                packed.Kernel?.Dispose();
-                using var scope = DisposeScope.Enter();
-                var a = new OpArgs();
-                var mkldnn = Ops.ToMkldnn.Tensor(ref a.T(weight));
-                var b = new OpArgs();
-                packed.Kernel = Ops.MkldnnReorderConv2dWeight.Tensor(ref b.T(mkldnn).Ints(padding.Height, padding.Width)
-                    .Ints(stride.Height, stride.Width).Ints(dilation.Height, dilation.Width).I(groups)).DetachFromDisposeScope();
-                packed.Version = version;
-                packed.Key = key;
-            }
-            return packed.Kernel.Alias();
-        }
-    }
-
-    private sealed class Packed
-    {
-        public Tensor? Kernel;
-        public long Version;
-        public (Size2, Size2, Size2, long) Key;
+            using var scope = DisposeScope.Enter();
+            var a = new OpArgs();
+            var mkldnn = Ops.ToMkldnn.Tensor(ref a.T(weight));
+            var b = new OpArgs();
+            return [Ops.MkldnnReorderConv2dWeight.Tensor(ref b.T(mkldnn).Ints(padding.Height, padding.Width)
+                .Ints(stride.Height, stride.Width).Ints(dilation.Height, dilation.Width).I(groups)).DetachFromDisposeScope()];
+        }, (stride, padding, dilation, groups))[0];
     }
 }

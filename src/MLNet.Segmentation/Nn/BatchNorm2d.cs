@@ -56,7 +56,7 @@ public sealed class BatchNorm2d : Module
     public Tensor? NumBatchesTracked => OptionalBuffer("num_batches_tracked");
 
     /// <summary>The kernel and bias folded with the convolution before this normalization, kept for eval mode (<see cref="BatchNormFolding"/>).</summary>
-    internal FoldedKernelCache FoldCache { get; } = new();
+    internal DerivedTensorCache<ValueTuple> FoldCache { get; } = new();
 
     /// <inheritdoc />
     public override Tensor Forward(Tensor input)

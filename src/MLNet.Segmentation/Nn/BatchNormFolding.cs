@@ -7,7 +7,7 @@ namespace MLNet.Segmentation.Nn;
 /// <see cref="BatchNorm2d"/> as one convolution whose kernel and bias have the normalization folded in: w' = w·s (per
 /// output channel) and b' = (b − mean)·s + β with s = γ / sqrt(var + eps). This saves a full pass over the activation
 /// per pair at inference. Without gradients the folded kernel is cached on the normalization and made again whenever a
-/// source parameter or statistic changes (<see cref="FoldedKernelCache"/>), so nothing goes stale when weights are
+/// source parameter or statistic changes (<see cref="DerivedTensorCache{TKey}"/>), so nothing goes stale when weights are
 /// loaded or trained; with gradients it is folded on every call, so gradients still reach the convolution's and the
 /// normalization's parameters. The modules and their state dicts are untouched. Results equal the unfolded pair up to
 /// float rounding (about 1e-6 relative in float32).
@@ -53,17 +53,26 @@ public static class BatchNormFolding
         Tensor?[] sources = [convWeight, convBias, norm.Weight, norm.Bias, norm.RunningMean, norm.RunningVar];
         // Without gradients the folded tensors are kept between calls; with them, autograd needs this call's fold.
         bool cacheable = !Autograd.IsEnabled || !sources.Any(t => t is { RequiresGrad: true });
-        var (weight, bias) = cacheable
-            ? norm.FoldCache.Get(sources, () =>
-            {
-                using (Autograd.NoGrad()) return Fold(convWeight, convBias, outputDim, norm);
-            })
-            : Fold(convWeight, convBias, outputDim, norm);
+        var (weight, bias) = cacheable ? CachedFold(convWeight, convBias, outputDim, norm, sources) : Fold(convWeight, convBias, outputDim, norm);
         using (weight)
         using (bias)
             return conv is not null
                 ? Functional.Conv2d(input, weight, bias, conv.Stride, conv.Padding, conv.Dilation, conv.Groups)
                 : Functional.ConvTranspose2d(input, weight, bias, transposed!.Stride, transposed.Padding, transposed.OutputPadding, transposed.Groups, transposed.Dilation);
+    }
+
+    /// <summary>New handles to the fold kept on <paramref name="norm"/>, made again when a source changed.</summary>
+    private static (Tensor Weight, Tensor Bias) CachedFold(Tensor convWeight, Tensor? convBias, int outputDim, BatchNorm2d norm, Tensor?[] sources)
+    {
+        var folded = norm.FoldCache.Get(sources, () =>
+        {
+            using (Autograd.NoGrad())
+            {
+                var (weight, bias) = Fold(convWeight, convBias, outputDim, norm);
+                return [weight, bias];
+            }
+        });
+        return (folded[0], folded[1]);
     }
 
     /// <summary>The folded kernel (scaled along its output-channel dimension <paramref name="outputDim"/>) and bias.</summary>

@@ -149,19 +149,27 @@ public sealed class BenchCommand : ICommand
         bool cuda = s.Device.Type == DeviceType.Cuda;
         if (cuda) CudaMemory.ResetPeak(s.Device);
         var before = CpuMemoryCache.Statistics;
-        double seconds = Median(step, sync, s);
+        var (seconds, managedBytes, collections) = Median(step, sync, s);
         row[timeKey] = Math.Round(seconds * 1000, 1);
+        row[$"{prefix}_managed_kb_per_step"] = Math.Round(managedBytes / 1024.0, 1);
+        row[$"{prefix}_gc_collections"] = collections;
         row[$"{prefix}_images_per_s"] = Math.Round(s.Batch / seconds, 2);
         row[$"{prefix}_peak_rss_mb"] = Math.Round(PeakMemory.ResidentMegabytes(), 1);
         row[$"{prefix}_cpu_cache_hit_rate"] = HitRate(before, CpuMemoryCache.Statistics);
         if (cuda) row[$"{prefix}_cuda_peak_allocated_mb"] = Math.Round(CudaMemory.Statistics(s.Device).PeakAllocatedBytes / 1048576.0, 1);
     }
 
-    private static double Median(Action step, Action sync, BenchSettings s)
+    /// <summary>
+    /// The median seconds of the timed repeats (after warm-up), the managed bytes this thread allocated per repeat, and the
+    /// garbage collections (all generations) during the repeats.
+    /// </summary>
+    private static (double Seconds, double ManagedBytesPerStep, int Collections) Median(Action step, Action sync, BenchSettings s)
     {
         for (int i = 0; i < s.Warmup; i++) step();
         sync();
         var times = new double[s.Repeats];
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        int collectionsBefore = GC.CollectionCount(0);
         for (int i = 0; i < s.Repeats; i++)
         {
             long start = Stopwatch.GetTimestamp();
@@ -169,8 +177,11 @@ public sealed class BenchCommand : ICommand
             sync();
             times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
+        double managedPerStep = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / (double)s.Repeats;
+        int collections = GC.CollectionCount(0) - collectionsBefore;
         Array.Sort(times);
-        return s.Repeats % 2 == 1 ? times[s.Repeats / 2] : (times[s.Repeats / 2 - 1] + times[s.Repeats / 2]) / 2;
+        double median = s.Repeats % 2 == 1 ? times[s.Repeats / 2] : (times[s.Repeats / 2 - 1] + times[s.Repeats / 2]) / 2;
+        return (median, managedPerStep, collections);
     }
 
     private static List<JsonObject> RunPeer(Arguments a, string[] archs, BenchSettings s)

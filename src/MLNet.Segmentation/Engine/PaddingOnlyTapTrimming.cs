@@ -46,13 +46,14 @@ public static class PaddingOnlyTapTrimming
 
     /// <summary>
     /// The symmetric trim along a dimension of <paramref name="size"/> input values, or <c>null</c> when the parameters
-    /// are not valid for a convolution or no tap lives (left to aten::conv2d).
+    /// are not valid for a convolution (left to aten::conv2d).
     /// </summary>
     internal static Trim? Along(long size, long kernel, long stride, long padding, long dilation)
     {
         if (size < 1 || kernel < 1 || stride < 1 || padding < 0 || dilation < 1) return null;
-        var outputs = (size + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1;
-        if (size + 2 * padding - dilation * (kernel - 1) - 1 < 0 || outputs < 1) return null;
+        var span = size + 2 * padding - dilation * (kernel - 1) - 1;
+        if (span < 0) return null;
+        var outputs = span / stride + 1;
         var dead = 0L;
         while (2 * (dead + 1) <= kernel - 1 && (dead + 1) * dilation <= padding && !Reads(dead, size, outputs, stride, padding, dilation)
                && !Reads(kernel - 1 - dead, size, outputs, stride, padding, dilation))
@@ -64,14 +65,10 @@ public static class PaddingOnlyTapTrimming
     /// <summary>Whether tap <paramref name="tap"/> reads an input value (not padding) at some output position.</summary>
     private static bool Reads(long tap, long size, long outputs, long stride, long padding, long dilation)
     {
-        // Input index of output y: y * stride + tap * dilation - padding; it rises with y, so the tap reads the input
-        // unless its last position is before the start or its first is past the end. Strides may skip the whole input
-        // in between, so check the first position at or after index 0.
+        // Output y reads input index y * stride + offset, which rises with y: the tap reads the input iff the first
+        // output whose index is at least 0 exists and its index is within the input (strides may step over it all).
         var offset = tap * dilation - padding;
-        var first = offset;
-        var last = (outputs - 1) * stride + offset;
-        if (last < 0 || first > size - 1) return false;
-        var y = first >= 0 ? 0 : (-first + stride - 1) / stride;
+        var y = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
         return y < outputs && y * stride + offset <= size - 1;
     }
 }

@@ -11,7 +11,7 @@ public static class InferenceLayout
     /// <summary>
     /// Channels-last for a CPU batch with at least <see cref="ChannelsLastMinimumPixels"/> pixels in all (8 images of
     /// 64x64, 2 of 128x128, one of 182x182), where oneDNN convolves NHWC without reordering every activation (0.8–0.95x
-    /// the contiguous time for the bundled networks at batch 8, 256x256, and 0.86–0.97x for a single 256x256 image:
+    /// the contiguous time for the bundled networks at batch 8, 256x256, and 0.87–0.97x for a single 256x256 image:
     /// BENCHMARKS.md). Contiguous otherwise: for small batches and small images the per-call reorders dominate and
     /// channels-last measured up to 3x slower (FCN-8s at 1 x 64x64 and at 2 x 64x64); and on CUDA (cuDNN gains from
     /// channels-last mainly under reduced precision). Only the input is laid out: the layout carries through the bundled

@@ -42,5 +42,8 @@ common=(--arch "$archs" --batch "$batch" --size "$size" --device cuda --precisio
 "$mlseg" bench "${common[@]}" --json | tee "$out/bench_eager.jsonl"
 "$mlseg" bench "${common[@]}" --cuda-graphs --phases infer --json | tee "$out/bench_graphs.jsonl"
 "$mlseg" bench "${common[@]}" --cuda-graphs --cudnn-benchmark --json | tee "$out/bench_graphs_cudnn_benchmark.jsonl"
+# The Adam step alone: ours (multi-tensor on CUDA by default, and one parameter at a time) against torch.optim.Adam.
+for f in auto off; do "$mlseg" bench-optimizer --arch "$archs" --device cuda --foreach "$f" --repeats 50; done | tee "$out/optimizer.jsonl"
+(cd build/bench && "$python" optimizer.py --arch "$archs" --device cuda --repeats 50) | tee -a "$out/optimizer.jsonl"
 "$mlseg" bench-memory --arch "$archs" --device cuda --steps "$soak" --warmup 200 --every 100 --batch 4 --size 256 --json \
   | tee "$out/bench_memory.jsonl"

@@ -125,6 +125,7 @@ public sealed class BenchCommand : ICommand
         {
             workload.Module.Train();
             MeasurePhase(row, "train", "train_step_ms", workload.TrainStep, workload.Sync, s);
+            row["train_optimizer_foreach"] = workload.OptimizerForeachSteps > 0;
         }
         if (s.Phases.Infer)
         {

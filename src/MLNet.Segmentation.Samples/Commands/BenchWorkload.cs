@@ -68,6 +68,9 @@ internal sealed class BenchWorkload : IDisposable
     /// <summary>The network.</summary>
     public Module Module { get; }
 
+    /// <summary>Training steps whose Adam update ran as multi-tensor ops (the default on CUDA).</summary>
+    public long OptimizerForeachSteps => _optimizer.ForeachSteps;
+
     /// <summary>Forward, loss, backward and an Adam update.</summary>
     public void TrainStep()
     {

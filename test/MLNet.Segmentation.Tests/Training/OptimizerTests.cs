@@ -72,22 +72,27 @@ public sealed class OptimizerTests
     private static JsonElement Reference(string name) => Fixture.GetProperty("trajectories").GetProperty(name);
 
     [TestMethod]
-    public void SgdMatchesTorch()
+    [DataRow(false, DisplayName = "one parameter at a time")]
+    [DataRow(true, DisplayName = "foreach")]
+    public void SgdMatchesTorch(bool foreachOps)
     {
-        AssertTrajectory("sgd", Run(ps => new Sgd(ps, new SgdOptions { LearningRate = 0.05 })), Reference("sgd"));
+        AssertTrajectory("sgd", Run(ps => new Sgd(ps, new SgdOptions { LearningRate = 0.05 }) { Foreach = foreachOps }), Reference("sgd"));
         AssertTrajectory("sgd_momentum_wd", Run(ps => new Sgd(ps, new SgdOptions
-        { LearningRate = 0.05, Momentum = 0.9, WeightDecay = 0.01, Dampening = 0.1 })), Reference("sgd_momentum_wd"));
+        { LearningRate = 0.05, Momentum = 0.9, WeightDecay = 0.01, Dampening = 0.1 }) { Foreach = foreachOps }), Reference("sgd_momentum_wd"));
         AssertTrajectory("sgd_nesterov", Run(ps => new Sgd(ps, new SgdOptions
-        { LearningRate = 0.05, Momentum = 0.9, Nesterov = true })), Reference("sgd_nesterov"));
+        { LearningRate = 0.05, Momentum = 0.9, Nesterov = true }) { Foreach = foreachOps }), Reference("sgd_nesterov"));
     }
 
     [TestMethod]
-    public void AdamAndAdamWMatchTorch()
+    [DataRow(false, DisplayName = "one parameter at a time")]
+    [DataRow(true, DisplayName = "foreach")]
+    public void AdamAndAdamWMatchTorch(bool foreachOps)
     {
-        AssertTrajectory("adam", Run(ps => new Adam(ps, new AdamOptions { LearningRate = 0.1 })), Reference("adam"));
+        AssertTrajectory("adam", Run(ps => new Adam(ps, new AdamOptions { LearningRate = 0.1 }) { Foreach = foreachOps }), Reference("adam"));
         AssertTrajectory("adam_wd", Run(ps => new Adam(ps, new AdamOptions
-        { LearningRate = 0.1, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-6, WeightDecay = 0.05 })), Reference("adam_wd"));
-        AssertTrajectory("adamw", Run(ps => Adam.W(ps, 0.1, 0.1)), Reference("adamw"));
+        { LearningRate = 0.1, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-6, WeightDecay = 0.05 }) { Foreach = foreachOps }), Reference("adam_wd"));
+        AssertTrajectory("adamw", Run(ps => new Adam(ps, new AdamOptions { LearningRate = 0.1, WeightDecay = 0.1, Decoupled = true })
+        { Foreach = foreachOps }), Reference("adamw"));
     }
 
     [TestMethod]

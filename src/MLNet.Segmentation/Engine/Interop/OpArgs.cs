@@ -143,6 +143,18 @@ internal struct OpArgs
         return ref this;
     }
 
+    /// <summary>A tensor list of any length (see <see cref="PinnedTensorList"/>); its tensors must be live.</summary>
+    [UnscopedRef]
+    public ref OpArgs Tensors(PinnedTensorList list)
+    {
+        ref NativeArg arg = ref Next(ArgKind.TensorList);
+        arg.P = list.FillHandles();
+        arg.I = -1; // the address is final: ResolvePointers leaves it
+        arg.N = list.Count;
+        Keep(list);
+        return ref this;
+    }
+
     /// <summary>A string (interned natively for the process lifetime: use for constant option names).</summary>
     [UnscopedRef]
     public ref OpArgs S(string value)
@@ -192,7 +204,7 @@ internal struct OpArgs
                 case ArgKind.DoubleList:
                     arg.P = (IntPtr)(longs + arg.I);
                     break;
-                case ArgKind.TensorList:
+                case ArgKind.TensorList when arg.I >= 0:
                     arg.P = (IntPtr)(handles + arg.I);
                     break;
             }

@@ -41,16 +41,20 @@ internal sealed class OpInvoker(string name, string overload = "")
     /// <summary>Calls the operator and returns the raw results (tensor results are new handles the caller owns).</summary>
     internal unsafe int Call(ref OpArgs args, ref ResultBuffer results)
     {
+        fixed (NativeResult* resultPtr = &results[0]) return Call(ref args, resultPtr, MaxResults);
+    }
+
+    private unsafe int Call(ref OpArgs args, NativeResult* results, int capacity)
+    {
         IntPtr op = Handle;
         int count;
         int status;
         fixed (long* longs = &args.Longs[0])
         fixed (IntPtr* handles = &args.Handles[0])
         fixed (NativeArg* argPtr = &args.Args[0])
-        fixed (NativeResult* resultPtr = &results[0])
         {
             args.ResolvePointers(longs, handles);
-            status = NativeMethods.mlseg_op_call(op, argPtr, args.Count, resultPtr, MaxResults, out count);
+            status = NativeMethods.mlseg_op_call(op, argPtr, args.Count, results, capacity, out count);
         }
         for (int k = 0; k < args.KeepAliveCount; k++) GC.KeepAlive(args.KeepAlive[k]);
         NativeStatus.Check(status, QualifiedName);
@@ -81,6 +85,27 @@ internal sealed class OpInvoker(string name, string overload = "")
         var results = new ResultBuffer();
         int count = Call(ref args, ref results);
         RequireTensors(ref results, count, count);
+        var tensors = new Tensor[count];
+        for (int k = 0; k < count; k++) tensors[k] = new Tensor(results[k].P);
+        return tensors;
+    }
+
+    /// <summary>
+    /// Calls an operator that returns a list of <paramref name="expected"/> tensors, of any length (the foreach ops;
+    /// <see cref="TensorList(ref OpArgs)"/> takes at most <see cref="MaxResults"/>).
+    /// </summary>
+    internal unsafe Tensor[] TensorList(ref OpArgs args, int expected)
+    {
+        var results = new NativeResult[Math.Max(expected, 1)];
+        int count;
+        fixed (NativeResult* resultPtr = results) count = Call(ref args, resultPtr, results.Length);
+        bool ok = count == expected;
+        for (int k = 0; ok && k < count; k++) ok = results[k].Kind == (int)ResultKind.Tensor && results[k].P != IntPtr.Zero;
+        if (!ok)
+        {
+            for (int k = 0; k < count; k++) FreeIfTensor(ref results[k]);
+            throw new TorchException(QualifiedName, $"expected {expected} tensor result(s), got {count}");
+        }
         var tensors = new Tensor[count];
         for (int k = 0; k < count; k++) tensors[k] = new Tensor(results[k].P);
         return tensors;

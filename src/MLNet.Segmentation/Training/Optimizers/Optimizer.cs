@@ -29,11 +29,25 @@ public abstract class Optimizer : IDisposable
     /// <summary>Number of completed <see cref="Step"/> calls.</summary>
     public long StepCount { get; private set; }
 
+    /// <summary>
+    /// Whether <see cref="Step"/> updates all parameters together with multi-tensor (foreach) ops: true or false as
+    /// set, or, when null (the default, as torch.optim's foreach=None), only when every parameter is on a CUDA device,
+    /// where one launch per op for the whole list replaces one per op and parameter. Parameters that do not share one
+    /// device and dtype are updated one by one either way.
+    /// </summary>
+    public bool? Foreach { get; init; }
+
     /// <summary>Applies one update to every parameter that has a gradient.</summary>
     public void Step()
     {
         StepCount++;
         using var noGrad = Autograd.NoGrad();
+        if (Foreach ?? AllOnCuda()) StepForeach();
+        else StepEach();
+    }
+
+    private void StepEach()
+    {
         for (int i = 0; i < Parameters.Count; i++)
         {
             // One scope per parameter: its temporaries (e.g. Adam's denominator, as large as the parameter) go
@@ -45,8 +59,61 @@ public abstract class Optimizer : IDisposable
         }
     }
 
+    private void StepForeach()
+    {
+        using var scope = DisposeScope.Enter();
+        var batch = _foreachBatch ??= new ForeachBatch();
+        batch.Clear();
+        bool uniform = true;
+        Device device = default;
+        DType dtype = default;
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            var grad = Parameters[i].Grad;
+            if (grad is null) continue;
+            if (batch.Count == 0) (device, dtype) = (Parameters[i].Device, Parameters[i].DType);
+            uniform &= Parameters[i].Device == device && Parameters[i].DType == dtype && grad.Device == device && grad.DType == dtype;
+            batch.Add(i, Parameters[i], grad);
+        }
+        if (batch.Count == 0) return;
+        if (uniform)
+        {
+            UpdateForeach(batch);
+            ForeachSteps++;
+        }
+        else UpdateEach(this, batch);
+    }
+
+    private static void UpdateEach(Optimizer optimizer, ForeachBatch batch)
+    {
+        for (int k = 0; k < batch.Count; k++)
+        {
+            using var scope = DisposeScope.Enter();
+            optimizer.Update(batch.Indices[k], batch.Parameters[k], batch.Grads[k]);
+        }
+    }
+
+    private bool AllOnCuda()
+    {
+        foreach (var parameter in Parameters)
+            if (parameter.Device.Type != DeviceType.Cuda) return false;
+        return true;
+    }
+
+    private ForeachBatch? _foreachBatch;
+
+    /// <summary>Number of <see cref="Step"/> calls that updated their parameters together, with multi-tensor ops.</summary>
+    public long ForeachSteps { get; private set; }
+
     /// <summary>Updates parameter <paramref name="index"/> in place from <paramref name="grad"/> (inside no-grad and a dispose scope).</summary>
     protected abstract void Update(int index, Tensor parameter, Tensor grad);
+
+    /// <summary>
+    /// Updates every parameter of <paramref name="batch"/> (one device and dtype, each with a gradient) inside no-grad
+    /// and a dispose scope: the same update as <see cref="Update"/> applied to each. The built-in optimizers override
+    /// it with multi-tensor ops; the default calls <see cref="Update"/> per parameter.
+    /// </summary>
+    private protected virtual void UpdateForeach(ForeachBatch batch) => UpdateEach(this, batch);
 
     /// <summary>Drops every parameter's gradient (PyTorch's zero_grad(set_to_none=True)).</summary>
     public void ZeroGrad()

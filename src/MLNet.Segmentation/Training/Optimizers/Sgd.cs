@@ -1,4 +1,5 @@
 using MLNet.Segmentation.Engine;
+using MLNet.Segmentation.Engine.Interop;
 
 namespace MLNet.Segmentation.Training.Optimizers;
 
@@ -45,5 +46,49 @@ public sealed class Sgd : Optimizer
             step = _options.Nesterov ? step.Add(buffer, _options.Momentum) : buffer;
         }
         parameter.AddInPlace(step, -LearningRate);
+    }
+
+    private PinnedTensorList? _steps, _buffers, _continuing, _continuingSteps, _nesterovSteps;
+
+    /// <inheritdoc />
+    private protected override void UpdateForeach(ForeachBatch batch)
+    {
+        // The same sequence of ops as Update, each over the whole list.
+        var parameters = batch.Parameters;
+        var steps = _options.WeightDecay != 0
+            ? ForeachBatch.Fill(ref _steps, Engine.Foreach.Add(batch.Grads, parameters, _options.WeightDecay))
+            : batch.Grads;
+        if (_options.Momentum != 0)
+        {
+            _buffers ??= new PinnedTensorList(batch.Count);
+            _continuing ??= new PinnedTensorList(batch.Count);
+            _continuingSteps ??= new PinnedTensorList(batch.Count);
+            _buffers.Clear();
+            _continuing.Clear();
+            _continuingSteps.Clear();
+            for (int k = 0; k < batch.Count; k++)
+            {
+                bool first = false;
+                var step = steps[k];
+                var buffer = State(batch.Indices[k], "momentum_buffer", () => { first = true; return step.Clone(); });
+                _buffers.Add(buffer);
+                if (first) continue;
+                _continuing.Add(buffer);
+                _continuingSteps.Add(step);
+            }
+            if (_continuing.Count > 0)
+            {
+                Engine.Foreach.MulInPlace(_continuing, _options.Momentum);
+                Engine.Foreach.AddInPlace(_continuing, _continuingSteps, 1 - _options.Dampening);
+            }
+            steps = _options.Nesterov
+                ? ForeachBatch.Fill(ref _nesterovSteps, Engine.Foreach.Add(steps, _buffers, _options.Momentum))
+                : _buffers;
+        }
+        Engine.Foreach.AddInPlace(parameters, steps, -LearningRate);
+        // The temporaries go with the step's scope: keep no reference to them.
+        _steps?.Clear();
+        _continuingSteps?.Clear();
+        _nesterovSteps?.Clear();
     }
 }

@@ -16,6 +16,8 @@ internal static class Foreach
     private static readonly OpInvoker AddcmulInPlaceOp = new("aten::_foreach_addcmul_", "Scalar");
     private static readonly OpInvoker AddcdivInPlaceOp = new("aten::_foreach_addcdiv_", "Scalar");
     private static readonly OpInvoker SqrtOp = new("aten::_foreach_sqrt");
+    private static readonly OpInvoker NormOp = new("aten::_foreach_norm", "Scalar");
+    private static readonly OpInvoker StackOp = new("aten::stack");
 
     /// <summary>self[k] *= scalar.</summary>
     public static void MulInPlace(PinnedTensorList self, double scalar)
@@ -70,6 +72,20 @@ internal static class Foreach
     {
         var a = new OpArgs();
         return SqrtOp.TensorList(ref a.Tensors(self), self.Count);
+    }
+
+    /// <summary>New 0-d tensors: the <paramref name="order"/>-norm of each self[k] (infinity: the largest magnitude).</summary>
+    public static Tensor[] Norm(PinnedTensorList self, double order = 2)
+    {
+        var a = new OpArgs();
+        return NormOp.TensorList(ref a.Tensors(self).D(order), self.Count);
+    }
+
+    /// <summary>The tensors of the list stacked along a new first dimension (torch.stack of a list of any length).</summary>
+    public static Tensor Stack(PinnedTensorList self)
+    {
+        var a = new OpArgs();
+        return StackOp.Tensor(ref a.Tensors(self).I(0));
     }
 
     private static void RequireSameCount(PinnedTensorList self, PinnedTensorList other)

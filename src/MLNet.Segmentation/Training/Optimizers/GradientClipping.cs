@@ -1,4 +1,5 @@
 using MLNet.Segmentation.Engine;
+using MLNet.Segmentation.Engine.Interop;
 
 namespace MLNet.Segmentation.Training.Optimizers;
 
@@ -6,22 +7,45 @@ namespace MLNet.Segmentation.Training.Optimizers;
 public static class GradientClipping
 {
     /// <summary>
-    /// Scales all gradients so their joint L2 norm is at most <paramref name="maxNorm"/>; returns the norm before clipping.
+    /// Scales all gradients so their joint L2 norm is at most <paramref name="maxNorm"/>; returns the norm before
+    /// clipping. The per-gradient norms stay on the device and are combined there, so the norm is read back once.
+    /// <paramref name="foreachOps"/> as torch's foreach: multi-tensor ops for the norms and the scaling, by default
+    /// when every gradient is on CUDA (gradients of mixed devices or dtypes are handled one by one).
     /// </summary>
-    public static double ClipByNorm(IEnumerable<Tensor> parameters, double maxNorm)
+    public static double ClipByNorm(IEnumerable<Tensor> parameters, double maxNorm, bool? foreachOps = null)
     {
+        ArgumentNullException.ThrowIfNull(parameters);
         if (!(maxNorm > 0)) throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "max norm must be > 0");
         using var scope = DisposeScope.Enter();
         using var noGrad = Autograd.NoGrad();
-        var grads = parameters.Select(p => p.Grad).OfType<Tensor>().ToArray();
-        if (grads.Length == 0) return 0;
-        double squared = 0;
-        foreach (var g in grads) squared += Math.Pow(g.Norm().ToDouble(), 2);
-        double total = Math.Sqrt(squared);
+        var gradients = GradientList.Of(parameters);
+        var grads = gradients.Grads;
+        if (grads.Count == 0) return 0;
+        bool useForeach = gradients.UseForeach(foreachOps);
+        double total = JointNorm(gradients, 2, useForeach).ToDouble();
         double coefficient = maxNorm / (total + 1e-6);
         if (coefficient < 1)
-            foreach (var g in grads) g.MulInPlace(coefficient);
+        {
+            if (useForeach) Engine.Foreach.MulInPlace(grads, coefficient);
+            else for (int k = 0; k < grads.Count; k++) grads[k].MulInPlace(coefficient);
+        }
         return total;
+    }
+
+    /// <summary>
+    /// The <paramref name="order"/>-norm of all gradients together (2 or infinity), as a 0-d tensor on the first
+    /// gradient's device: the norm of the per-gradient norms (in float64 when the gradients' devices or dtypes differ).
+    /// </summary>
+    internal static Tensor JointNorm(GradientList gradients, double order, bool useForeach)
+    {
+        var grads = gradients.Grads;
+        var norms = new PinnedTensorList(grads.Count);
+        if (useForeach)
+            foreach (var norm in Engine.Foreach.Norm(grads, order)) norms.Add(norm);
+        else
+            for (int k = 0; k < grads.Count; k++)
+                norms.Add(gradients.Uniform ? grads[k].Norm(order) : grads[k].Norm(order).To(DType.Float64).To(grads[0].Device));
+        return Engine.Foreach.Stack(norms).Norm(order);
     }
 
     /// <summary>Clamps every gradient element into [-limit, limit].</summary>

@@ -64,15 +64,17 @@ public sealed class GradientScaler
         if (_unscaled) throw new InvalidOperationException("Unscale was already called since the last Update");
         using var scope = DisposeScope.Enter();
         using var noGrad = Autograd.NoGrad();
-        Tensor? total = null;
-        foreach (var parameter in optimizer.Parameters)
+        var gradients = GradientList.Of(optimizer.Parameters);
+        var grads = gradients.Grads;
+        if (grads.Count > 0)
         {
-            if (parameter.Grad is not { } grad) continue;
-            grad.MulInPlace(1.0 / CurrentScale);
-            var sum = grad.Sum().To(DType.Float32);
-            total = total is null ? sum : total + sum;
+            // Multi-tensor ops when the optimizer would use them. The largest magnitude of all gradients is finite
+            // exactly when every element is (a NaN or an infinity carries through), and is read back once.
+            bool useForeach = gradients.UseForeach(optimizer.Foreach);
+            if (useForeach) Engine.Foreach.MulInPlace(grads, 1.0 / CurrentScale);
+            else for (int k = 0; k < grads.Count; k++) grads[k].MulInPlace(1.0 / CurrentScale);
+            _foundInfinite = !double.IsFinite(GradientClipping.JointNorm(gradients, double.PositiveInfinity, useForeach).ToDouble());
         }
-        _foundInfinite = total is not null && !double.IsFinite(total.ToDouble());
         _unscaled = true;
         return !_foundInfinite;
     }

@@ -181,8 +181,7 @@ public sealed class BenchCommand : ICommand
         double managedPerStep = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / (double)s.Repeats;
         int collections = GC.CollectionCount(0) - collectionsBefore;
         Array.Sort(times);
-        double median = s.Repeats % 2 == 1 ? times[s.Repeats / 2] : (times[s.Repeats / 2 - 1] + times[s.Repeats / 2]) / 2;
-        return (median, managedPerStep, collections);
+        return (BenchWorkload.MedianOfSorted(times), managedPerStep, collections);
     }
 
     private static List<JsonObject> RunPeer(Arguments a, string[] archs, BenchSettings s)

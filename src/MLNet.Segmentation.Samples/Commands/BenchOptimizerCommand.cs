@@ -54,13 +54,13 @@ public sealed class BenchOptimizerCommand : ICommand
             _ => new Adam(parameters, new AdamOptions { LearningRate = 1e-4 }) { Foreach = foreachOps },
         };
         for (int i = 0; i < warmup; i++) optimizer.Step();
-        Synchronize(device);
+        BenchWorkload.Synchronize(device);
         var times = new double[repeats];
         for (int i = 0; i < repeats; i++)
         {
             var watch = Stopwatch.StartNew();
             optimizer.Step();
-            Synchronize(device);
+            BenchWorkload.Synchronize(device);
             times[i] = watch.Elapsed.TotalMilliseconds;
         }
         Array.Sort(times);
@@ -70,12 +70,7 @@ public sealed class BenchOptimizerCommand : ICommand
             ["framework"] = "MLNet.Segmentation", ["arch"] = arch, ["optimizer"] = kind, ["device"] = device.ToString(),
             ["foreach"] = foreachOps is null ? "auto" : foreachOps.Value ? "on" : "off", ["foreach_steps"] = optimizer.ForeachSteps,
             ["width_divisor"] = widthDivisor, ["tensors"] = parameters.Count, ["parameters"] = count,
-            ["step_ms"] = Math.Round(times[repeats / 2], 2),
+            ["step_ms"] = Math.Round(BenchWorkload.MedianOfSorted(times), 2),
         };
-    }
-
-    private static void Synchronize(Device device)
-    {
-        if (device.Type == DeviceType.Cuda) LibTorch.CudaSynchronize(Math.Max(device.Index, 0));
     }
 }

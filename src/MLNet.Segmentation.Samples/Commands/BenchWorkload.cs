@@ -140,10 +140,17 @@ internal sealed class BenchWorkload : IDisposable
     }
 
     /// <summary>Waits for queued GPU work (nothing on the CPU).</summary>
-    public void Sync()
+    public void Sync() => Synchronize(_device);
+
+    /// <summary>Waits for the work queued on <paramref name="device"/> (nothing on the CPU).</summary>
+    public static void Synchronize(Device device)
     {
-        if (_device.Type == DeviceType.Cuda) LibTorch.CudaSynchronize(_device.Index < 0 ? 0 : _device.Index);
+        if (device.Type == DeviceType.Cuda) LibTorch.CudaSynchronize(Math.Max(device.Index, 0));
     }
+
+    /// <summary>The median of <paramref name="sorted"/> (ascending): the middle value, or the mean of the middle two.</summary>
+    public static double MedianOfSorted(double[] sorted) =>
+        sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
 
     public void Dispose()
     {

@@ -17,7 +17,6 @@ internal static class Foreach
     private static readonly OpInvoker AddcdivInPlaceOp = new("aten::_foreach_addcdiv_", "Scalar");
     private static readonly OpInvoker SqrtOp = new("aten::_foreach_sqrt");
     private static readonly OpInvoker NormOp = new("aten::_foreach_norm", "Scalar");
-    private static readonly OpInvoker StackOp = new("aten::stack");
 
     /// <summary>self[k] *= scalar.</summary>
     public static void MulInPlace(PinnedTensorList self, double scalar)
@@ -85,7 +84,7 @@ internal static class Foreach
     public static Tensor Stack(PinnedTensorList self)
     {
         var a = new OpArgs();
-        return StackOp.Tensor(ref a.Tensors(self).I(0));
+        return Ops.Stack.Tensor(ref a.Tensors(self).I(0));
     }
 
     private static void RequireSameCount(PinnedTensorList self, PinnedTensorList other)

@@ -66,7 +66,7 @@ internal sealed class OpInvoker(string name, string overload = "")
     {
         var results = new ResultBuffer();
         int count = Call(ref args, ref results);
-        RequireTensors(ref results, count, 1);
+        RequireTensors(results, count, 1);
         return new Tensor(results[0].P);
     }
 
@@ -75,7 +75,7 @@ internal sealed class OpInvoker(string name, string overload = "")
     {
         var results = new ResultBuffer();
         int count = Call(ref args, ref results);
-        RequireTensors(ref results, count, 2);
+        RequireTensors(results, count, 2);
         return (new Tensor(results[0].P), new Tensor(results[1].P));
     }
 
@@ -84,10 +84,7 @@ internal sealed class OpInvoker(string name, string overload = "")
     {
         var results = new ResultBuffer();
         int count = Call(ref args, ref results);
-        RequireTensors(ref results, count, count);
-        var tensors = new Tensor[count];
-        for (int k = 0; k < count; k++) tensors[k] = new Tensor(results[k].P);
-        return tensors;
+        return ToTensors(results, count, count);
     }
 
     /// <summary>
@@ -99,15 +96,15 @@ internal sealed class OpInvoker(string name, string overload = "")
         var results = new NativeResult[Math.Max(expected, 1)];
         int count;
         fixed (NativeResult* resultPtr = results) count = Call(ref args, resultPtr, results.Length);
-        bool ok = count == expected;
-        for (int k = 0; ok && k < count; k++) ok = results[k].Kind == (int)ResultKind.Tensor && results[k].P != IntPtr.Zero;
-        if (!ok)
-        {
-            for (int k = 0; k < count; k++) FreeIfTensor(ref results[k]);
-            throw new TorchException(QualifiedName, $"expected {expected} tensor result(s), got {count}");
-        }
-        var tensors = new Tensor[count];
-        for (int k = 0; k < count; k++) tensors[k] = new Tensor(results[k].P);
+        return ToTensors(results, count, expected);
+    }
+
+    // The first `needed` results as tensors the caller owns (checked by RequireTensors).
+    private Tensor[] ToTensors(Span<NativeResult> results, int count, int needed)
+    {
+        RequireTensors(results, count, needed);
+        var tensors = new Tensor[needed];
+        for (int k = 0; k < needed; k++) tensors[k] = new Tensor(results[k].P);
         return tensors;
     }
 
@@ -130,7 +127,7 @@ internal sealed class OpInvoker(string name, string overload = "")
     }
 
     // Checks that the first `needed` results are defined tensors; otherwise frees every result and throws.
-    private void RequireTensors(ref ResultBuffer results, int count, int needed)
+    private void RequireTensors(Span<NativeResult> results, int count, int needed)
     {
         bool ok = count >= needed;
         for (int k = 0; ok && k < needed; k++)
@@ -141,7 +138,7 @@ internal sealed class OpInvoker(string name, string overload = "")
             return;
         }
         for (int k = 0; k < count; k++) FreeIfTensor(ref results[k]);
-        throw new TorchException(QualifiedName, $"expected {needed} tensor result(s)");
+        throw new TorchException(QualifiedName, $"expected {needed} tensor result(s), got {count} result(s)");
     }
 
     private static void FreeIfTensor(ref NativeResult result)

@@ -37,6 +37,18 @@ internal sealed class PinnedTensorList
         _tensors[Count++] = tensor;
     }
 
+    /// <summary>
+    /// <paramref name="list"/> (made when null) emptied and filled with <paramref name="tensors"/>, e.g. the results of a
+    /// foreach op, so that a list kept between calls is reused.
+    /// </summary>
+    public static PinnedTensorList Refill(ref PinnedTensorList? list, IReadOnlyList<Tensor> tensors)
+    {
+        list ??= new PinnedTensorList(Math.Max(tensors.Count, 1));
+        list.Clear();
+        foreach (var tensor in tensors) list.Add(tensor);
+        return list;
+    }
+
     /// <summary>Empties the list (the tensors are not disposed).</summary>
     public void Clear()
     {

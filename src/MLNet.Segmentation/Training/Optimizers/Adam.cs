@@ -60,25 +60,25 @@ public sealed class Adam : Optimizer
     private PinnedTensorList? _grads, _firstMoments, _secondMoments, _denominators;
 
     /// <inheritdoc />
-    private protected override void UpdateForeach(ForeachBatch batch)
+    private protected override void UpdateForeach(GradientList gradients)
     {
         // The same sequence of ops as Update, each over the whole list.
-        var parameters = batch.Parameters;
-        var grads = batch.Grads;
+        var parameters = gradients.Parameters;
+        var grads = gradients.Grads;
         if (_options.WeightDecay != 0)
         {
             if (_options.Decoupled) Engine.Foreach.MulInPlace(parameters, 1 - LearningRate * _options.WeightDecay);
-            else grads = ForeachBatch.Fill(ref _grads, Engine.Foreach.Add(grads, parameters, _options.WeightDecay));
+            else grads = PinnedTensorList.Refill(ref _grads, Engine.Foreach.Add(grads, parameters, _options.WeightDecay));
         }
-        var m = StateList(ref _firstMoments, batch, "exp_avg");
-        var v = StateList(ref _secondMoments, batch, "exp_avg_sq");
+        var m = StateList(ref _firstMoments, gradients, "exp_avg");
+        var v = StateList(ref _secondMoments, gradients, "exp_avg_sq");
         Engine.Foreach.MulInPlace(m, _options.Beta1);
         Engine.Foreach.AddInPlace(m, grads, 1 - _options.Beta1);
         Engine.Foreach.MulInPlace(v, _options.Beta2);
         Engine.Foreach.AddcmulInPlace(v, grads, grads, 1 - _options.Beta2);
         double correction1 = 1 - Math.Pow(_options.Beta1, StepCount);
         double correction2 = 1 - Math.Pow(_options.Beta2, StepCount);
-        var denominators = ForeachBatch.Fill(ref _denominators, Engine.Foreach.Sqrt(v));
+        var denominators = PinnedTensorList.Refill(ref _denominators, Engine.Foreach.Sqrt(v));
         Engine.Foreach.MulInPlace(denominators, 1 / Math.Sqrt(correction2));
         Engine.Foreach.AddInPlace(denominators, _options.Epsilon);
         Engine.Foreach.AddcdivInPlace(parameters, m, denominators, -LearningRate / correction1);
@@ -86,11 +86,11 @@ public sealed class Adam : Optimizer
         denominators.Clear();
     }
 
-    private PinnedTensorList StateList(ref PinnedTensorList? list, ForeachBatch batch, string name)
+    private PinnedTensorList StateList(ref PinnedTensorList? list, GradientList gradients, string name)
     {
-        list ??= new PinnedTensorList(batch.Count);
+        list ??= new PinnedTensorList(gradients.Count);
         list.Clear();
-        for (int k = 0; k < batch.Count; k++) list.Add(State(batch.Indices[k], name, batch.Parameters[k].ZerosLike));
+        for (int k = 0; k < gradients.Count; k++) list.Add(State(gradients.Indices[k], name, gradients.Parameters[k].ZerosLike));
         return list;
     }
 }

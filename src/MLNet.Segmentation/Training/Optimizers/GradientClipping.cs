@@ -1,5 +1,4 @@
 using MLNet.Segmentation.Engine;
-using MLNet.Segmentation.Engine.Interop;
 
 namespace MLNet.Segmentation.Training.Optimizers;
 
@@ -19,33 +18,12 @@ public static class GradientClipping
         using var scope = DisposeScope.Enter();
         using var noGrad = Autograd.NoGrad();
         var gradients = GradientList.Of(parameters);
-        var grads = gradients.Grads;
-        if (grads.Count == 0) return 0;
+        if (gradients.Count == 0) return 0;
         bool useForeach = gradients.UseForeach(foreachOps);
-        double total = JointNorm(gradients, 2, useForeach).ToDouble();
+        double total = gradients.Norm(2, useForeach).ToDouble();
         double coefficient = maxNorm / (total + 1e-6);
-        if (coefficient < 1)
-        {
-            if (useForeach) Engine.Foreach.MulInPlace(grads, coefficient);
-            else for (int k = 0; k < grads.Count; k++) grads[k].MulInPlace(coefficient);
-        }
+        if (coefficient < 1) gradients.MulInPlace(coefficient, useForeach);
         return total;
-    }
-
-    /// <summary>
-    /// The <paramref name="order"/>-norm of all gradients together (2 or infinity), as a 0-d tensor on the first
-    /// gradient's device: the norm of the per-gradient norms (in float64 when the gradients' devices or dtypes differ).
-    /// </summary>
-    internal static Tensor JointNorm(GradientList gradients, double order, bool useForeach)
-    {
-        var grads = gradients.Grads;
-        var norms = new PinnedTensorList(grads.Count);
-        if (useForeach)
-            foreach (var norm in Engine.Foreach.Norm(grads, order)) norms.Add(norm);
-        else
-            for (int k = 0; k < grads.Count; k++)
-                norms.Add(gradients.Uniform ? grads[k].Norm(order) : grads[k].Norm(order).To(DType.Float64).To(grads[0].Device));
-        return Engine.Foreach.Stack(norms).Norm(order);
     }
 
     /// <summary>Clamps every gradient element into [-limit, limit].</summary>

@@ -62,34 +62,23 @@ public abstract class Optimizer : IDisposable
     private void StepForeach()
     {
         using var scope = DisposeScope.Enter();
-        var batch = _foreachBatch ??= new ForeachBatch();
-        batch.Clear();
-        bool uniform = true;
-        Device device = default;
-        DType dtype = default;
-        for (int i = 0; i < Parameters.Count; i++)
+        var gradients = _gradients ??= new GradientList();
+        gradients.Gather(Parameters);
+        if (gradients.Count == 0) return;
+        if (gradients.Uniform)
         {
-            var grad = Parameters[i].Grad;
-            if (grad is null) continue;
-            if (batch.Count == 0) (device, dtype) = (Parameters[i].Device, Parameters[i].DType);
-            uniform &= Parameters[i].Device == device && Parameters[i].DType == dtype && grad.Device == device && grad.DType == dtype;
-            batch.Add(i, Parameters[i], grad);
-        }
-        if (batch.Count == 0) return;
-        if (uniform)
-        {
-            UpdateForeach(batch);
+            UpdateForeach(gradients);
             ForeachSteps++;
         }
-        else UpdateEach(this, batch);
+        else UpdateEach(this, gradients);
     }
 
-    private static void UpdateEach(Optimizer optimizer, ForeachBatch batch)
+    private static void UpdateEach(Optimizer optimizer, GradientList gradients)
     {
-        for (int k = 0; k < batch.Count; k++)
+        for (int k = 0; k < gradients.Count; k++)
         {
             using var scope = DisposeScope.Enter();
-            optimizer.Update(batch.Indices[k], batch.Parameters[k], batch.Grads[k]);
+            optimizer.Update(gradients.Indices[k], gradients.Parameters[k], gradients.Grads[k]);
         }
     }
 
@@ -100,7 +89,7 @@ public abstract class Optimizer : IDisposable
         return true;
     }
 
-    private ForeachBatch? _foreachBatch;
+    private GradientList? _gradients;
 
     /// <summary>Number of <see cref="Step"/> calls that updated their parameters together, with multi-tensor ops.</summary>
     public long ForeachSteps { get; private set; }
@@ -109,11 +98,11 @@ public abstract class Optimizer : IDisposable
     protected abstract void Update(int index, Tensor parameter, Tensor grad);
 
     /// <summary>
-    /// Updates every parameter of <paramref name="batch"/> (one device and dtype, each with a gradient) inside no-grad
-    /// and a dispose scope: the same update as <see cref="Update"/> applied to each. The built-in optimizers override
-    /// it with multi-tensor ops; the default calls <see cref="Update"/> per parameter.
+    /// Updates every parameter of <paramref name="gradients"/> (one device and dtype, each with a gradient) inside
+    /// no-grad and a dispose scope: the same update as <see cref="Update"/> applied to each. The built-in optimizers
+    /// override it with multi-tensor ops; the default calls <see cref="Update"/> per parameter.
     /// </summary>
-    private protected virtual void UpdateForeach(ForeachBatch batch) => UpdateEach(this, batch);
+    private protected virtual void UpdateForeach(GradientList gradients) => UpdateEach(this, gradients);
 
     /// <summary>Drops every parameter's gradient (PyTorch's zero_grad(set_to_none=True)).</summary>
     public void ZeroGrad()

@@ -51,26 +51,26 @@ public sealed class Sgd : Optimizer
     private PinnedTensorList? _steps, _buffers, _continuing, _continuingSteps, _nesterovSteps;
 
     /// <inheritdoc />
-    private protected override void UpdateForeach(ForeachBatch batch)
+    private protected override void UpdateForeach(GradientList gradients)
     {
         // The same sequence of ops as Update, each over the whole list.
-        var parameters = batch.Parameters;
+        var parameters = gradients.Parameters;
         var steps = _options.WeightDecay != 0
-            ? ForeachBatch.Fill(ref _steps, Engine.Foreach.Add(batch.Grads, parameters, _options.WeightDecay))
-            : batch.Grads;
+            ? PinnedTensorList.Refill(ref _steps, Engine.Foreach.Add(gradients.Grads, parameters, _options.WeightDecay))
+            : gradients.Grads;
         if (_options.Momentum != 0)
         {
-            _buffers ??= new PinnedTensorList(batch.Count);
-            _continuing ??= new PinnedTensorList(batch.Count);
-            _continuingSteps ??= new PinnedTensorList(batch.Count);
+            _buffers ??= new PinnedTensorList(gradients.Count);
+            _continuing ??= new PinnedTensorList(gradients.Count);
+            _continuingSteps ??= new PinnedTensorList(gradients.Count);
             _buffers.Clear();
             _continuing.Clear();
             _continuingSteps.Clear();
-            for (int k = 0; k < batch.Count; k++)
+            for (int k = 0; k < gradients.Count; k++)
             {
                 bool first = false;
                 var step = steps[k];
-                var buffer = State(batch.Indices[k], "momentum_buffer", () => { first = true; return step.Clone(); });
+                var buffer = State(gradients.Indices[k], "momentum_buffer", () => { first = true; return step.Clone(); });
                 _buffers.Add(buffer);
                 if (first) continue;
                 _continuing.Add(buffer);
@@ -82,7 +82,7 @@ public sealed class Sgd : Optimizer
                 Engine.Foreach.AddInPlace(_continuing, _continuingSteps, 1 - _options.Dampening);
             }
             steps = _options.Nesterov
-                ? ForeachBatch.Fill(ref _nesterovSteps, Engine.Foreach.Add(steps, _buffers, _options.Momentum))
+                ? PinnedTensorList.Refill(ref _nesterovSteps, Engine.Foreach.Add(steps, _buffers, _options.Momentum))
                 : _buffers;
         }
         Engine.Foreach.AddInPlace(parameters, steps, -LearningRate);

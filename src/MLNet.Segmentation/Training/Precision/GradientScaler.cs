@@ -65,15 +65,13 @@ public sealed class GradientScaler
         using var scope = DisposeScope.Enter();
         using var noGrad = Autograd.NoGrad();
         var gradients = GradientList.Of(optimizer.Parameters);
-        var grads = gradients.Grads;
-        if (grads.Count > 0)
+        if (gradients.Count > 0)
         {
             // Multi-tensor ops when the optimizer would use them. The largest magnitude of all gradients is finite
             // exactly when every element is (a NaN or an infinity carries through), and is read back once.
             bool useForeach = gradients.UseForeach(optimizer.Foreach);
-            if (useForeach) Engine.Foreach.MulInPlace(grads, 1.0 / CurrentScale);
-            else for (int k = 0; k < grads.Count; k++) grads[k].MulInPlace(1.0 / CurrentScale);
-            _foundInfinite = !double.IsFinite(GradientClipping.JointNorm(gradients, double.PositiveInfinity, useForeach).ToDouble());
+            gradients.MulInPlace(1.0 / CurrentScale, useForeach);
+            _foundInfinite = !double.IsFinite(gradients.Norm(double.PositiveInfinity, useForeach).ToDouble());
         }
         _unscaled = true;
         return !_foundInfinite;

@@ -9,22 +9,6 @@ internal static class TestProgram
     private static int Main(string[] args)
     {
         if (args.Length == 0) return 0;
-        if (args[0] == Engine.CpuMemoryCacheTests.SlackJob)
-        {
-            try
-            {
-                Console.WriteLine(MLNet.Segmentation.Engine.CpuMemoryCache.SlackBytes);
-                return 0;
-            }
-            catch (InvalidOperationException e)
-            {
-                Console.Error.WriteLine(e.Message);
-                return 1;
-            }
-        }
-#if MLNET
-        if (args[0] == MLNetIntegration.PipelineInFreshProcess.Job) return MLNetIntegration.PipelineInFreshProcess.Run(args[1..]);
-#endif
         Console.Error.WriteLine($"unknown job '{args[0]}'");
         return 2;
     }

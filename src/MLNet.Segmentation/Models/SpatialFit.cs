@@ -1,4 +1,5 @@
-using MLNet.Segmentation.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Models;
 
@@ -11,36 +12,36 @@ internal static class SpatialFit
     /// <summary>Zero-pads at the bottom and right to multiples of <paramref name="multiple"/> (the input itself when already aligned).</summary>
     internal static Tensor PadToMultiple(Tensor x, long multiple)
     {
-        long h = x.Size(2), w = x.Size(3);
+        long h = x.size(2), w = x.size(3);
         long padH = RoundUp(h, multiple) - h, padW = RoundUp(w, multiple) - w;
-        return padH == 0 && padW == 0 ? x : x.Pad([0, padW, 0, padH]);
+        return padH == 0 && padW == 0 ? x : nn.functional.pad(x, [0, padW, 0, padH]);
     }
 
     /// <summary>Zero-pads at the bottom and right up to at least <paramref name="minimum"/> pixels per side.</summary>
     internal static Tensor PadToAtLeast(Tensor x, long minimum)
     {
-        long padH = Math.Max(0, minimum - x.Size(2)), padW = Math.Max(0, minimum - x.Size(3));
-        return padH == 0 && padW == 0 ? x : x.Pad([0, padW, 0, padH]);
+        long padH = Math.Max(0, minimum - x.size(2)), padW = Math.Max(0, minimum - x.size(3));
+        return padH == 0 && padW == 0 ? x : nn.functional.pad(x, [0, padW, 0, padH]);
     }
 
     /// <summary>The top-left <paramref name="height"/> x <paramref name="width"/> window.</summary>
     internal static Tensor CropTopLeft(Tensor x, long height, long width) =>
-        x.Size(2) == height && x.Size(3) == width ? x : x.Narrow(2, 0, height).Narrow(3, 0, width);
+        x.size(2) == height && x.size(3) == width ? x : x.narrow(2, 0, height).narrow(3, 0, width);
 
     /// <summary>The centered <paramref name="height"/> x <paramref name="width"/> window (offsets rounded down).</summary>
     internal static Tensor CenterCrop(Tensor x, long height, long width) =>
-        x.Narrow(2, (x.Size(2) - height) / 2, height).Narrow(3, (x.Size(3) - width) / 2, width);
+        x.narrow(2, (x.size(2) - height) / 2, height).narrow(3, (x.size(3) - width) / 2, width);
 
     /// <summary>Mirror (reflect) padding of any amount, applied in steps of at most size - 1 pixels.</summary>
     internal static Tensor MirrorPad(Tensor x, long top, long bottom, long left, long right)
     {
         while (top > 0 || bottom > 0 || left > 0 || right > 0)
         {
-            long maxH = x.Size(2) - 1, maxW = x.Size(3) - 1;
+            long maxH = x.size(2) - 1, maxW = x.size(3) - 1;
             if ((maxH < 1 && (top > 0 || bottom > 0)) || (maxW < 1 && (left > 0 || right > 0)))
                 throw new ArgumentException("mirror padding needs at least 2 pixels along each padded dimension");
             long t = Math.Min(top, maxH), b = Math.Min(bottom, maxH), l = Math.Min(left, maxW), r = Math.Min(right, maxW);
-            x = x.Pad([l, r, t, b], PadMode.Reflect);
+            x = nn.functional.pad(x, [l, r, t, b], PaddingModes.Reflect);
             top -= t; bottom -= b; left -= l; right -= r;
         }
         return x;

@@ -1,10 +1,11 @@
 using System.Collections;
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Nn;
 
 /// <summary>
-/// Named tensors in insertion order (a PyTorch state dict). It owns its tensors: <see cref="Dispose"/> releases them.
+/// Named tensors in insertion order (a PyTorch state dict) that owns its tensors: <see cref="Dispose"/> releases them.
+/// What <see cref="Weights.SafeTensors"/> and the model files read, and what <see cref="StateDicts.Load"/> takes.
 /// </summary>
 public sealed class StateDict : IReadOnlyDictionary<string, Tensor>, IDisposable
 {
@@ -28,7 +29,7 @@ public sealed class StateDict : IReadOnlyDictionary<string, Tensor>, IDisposable
         var result = new StateDict();
         foreach (var (name, tensor) in _tensors)
             if (name.StartsWith(prefix, StringComparison.Ordinal) && name.Length > prefix.Length)
-                result.Add(name[prefix.Length..], tensor.Alias());
+                result.Add(name[prefix.Length..], tensor.alias());
         return result;
     }
 
@@ -36,7 +37,7 @@ public sealed class StateDict : IReadOnlyDictionary<string, Tensor>, IDisposable
     public StateDict WithPrefix(string prefix)
     {
         var result = new StateDict();
-        foreach (var (name, tensor) in _tensors) result.Add(prefix + name, tensor.Alias());
+        foreach (var (name, tensor) in _tensors) result.Add(prefix + name, tensor.alias());
         return result;
     }
 

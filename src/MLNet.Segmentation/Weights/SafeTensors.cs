@@ -2,13 +2,17 @@ using System.Text;
 using System.Text.Json;
 using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Nn;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Weights;
 
 /// <summary>
 /// Reads and writes the safetensors format: an 8-byte little-endian header length, a UTF-8 JSON header
 /// {"name": {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {...}} and the raw little-endian data.
-/// Reading is strict: a malformed or truncated file raises <see cref="InvalidDataException"/> before any large allocation.
+/// Reading is strict: a malformed or truncated file raises <see cref="InvalidDataException"/> before any large allocation
+/// (the header length is bounded, every tensor's dtype, shape and offsets must agree and exactly tile the data section,
+/// which must be present, before a tensor is created). TorchSharp.PyBridge 1.4.4's reader checks none of that (it
+/// allocates each tensor from the header's shape before looking at the file's size), so this one stays.
 /// </summary>
 public static class SafeTensors
 {
@@ -51,10 +55,12 @@ public static class SafeTensors
             long origin = stream.Position;
             foreach (var entry in entries)
             {
-                var bytes = new byte[entry.End - entry.Begin];
+                if (entry.End - entry.Begin > int.MaxValue)
+                    throw new InvalidDataException($"safetensors: tensor '{entry.Name}' has {entry.End - entry.Begin} bytes; tensors over 2 GiB are not supported");
+                var tensor = empty(entry.Shape, entry.DType);
+                result.Add(entry.Name, tensor);
                 stream.Position = origin + entry.Begin;
-                stream.ReadExactly(bytes);
-                result.Add(entry.Name, Tensor.FromBytes(bytes, entry.Shape, entry.DType));
+                if (entry.End > entry.Begin) stream.ReadExactly(tensor.bytes);
             }
         }
         catch (EndOfStreamException e)
@@ -104,11 +110,11 @@ public static class SafeTensors
             }
             foreach (var (name, tensor) in items)
             {
-                long size = tensor.NumberOfElements * tensor.DType.ElementSize();
+                long size = tensor.numel() * SafeTensorsDType.ElementSize(tensor.dtype);
                 json.WriteStartObject(name);
-                json.WriteString("dtype", SafeTensorsDType.Name(tensor.DType));
+                json.WriteString("dtype", SafeTensorsDType.Name(tensor.dtype));
                 json.WriteStartArray("shape");
-                foreach (long s in tensor.ShapeRef) json.WriteNumberValue(s);
+                foreach (long s in tensor.shape) json.WriteNumberValue(s);
                 json.WriteEndArray();
                 json.WriteStartArray("data_offsets");
                 json.WriteNumberValue(offset);
@@ -127,11 +133,16 @@ public static class SafeTensors
         stream.Write(prefix);
         header.Position = 0;
         header.CopyTo(stream);
-        foreach (var (_, tensor) in items) stream.Write(tensor.ToBytes());
+        foreach (var (_, tensor) in items)
+        {
+            using var scope = NewDisposeScope();
+            var cpu = tensor.detach().cpu().contiguous();
+            if (cpu.numel() > 0) stream.Write(cpu.bytes);
+        }
         stream.Flush();
     }
 
-    private sealed record Entry(string Name, DType DType, long[] Shape, long Begin, long End);
+    private sealed record Entry(string Name, ScalarType DType, long[] Shape, long Begin, long End);
 
     private static (List<Entry> Entries, Dictionary<string, string> Metadata, long DataStart) ReadHeader(Stream stream, long length)
     {
@@ -216,10 +227,10 @@ public static class SafeTensors
             throw new InvalidDataException($"safetensors: tensor '{name}' has invalid data offsets {offsets.GetRawText()}");
 
         long expected;
-        try { expected = checked(count * dtype.ElementSize()); }
+        try { expected = checked(count * SafeTensorsDType.ElementSize(dtype)); }
         catch (OverflowException) { throw new InvalidDataException($"safetensors: tensor '{name}' has an impossibly large shape"); }
         if (end - begin != expected)
-            throw new InvalidDataException($"safetensors: tensor '{name}' of dtype {dtypeElement.GetString()} and shape {Tensor.ShapeText(shape)} needs {expected} bytes but its offsets span {end - begin}");
+            throw new InvalidDataException($"safetensors: tensor '{name}' of dtype {dtypeElement.GetString()} and shape {TensorData.ShapeText(shape)} needs {expected} bytes but its offsets span {end - begin}");
         return new Entry(name, dtype, shape, begin, end);
     }
 

@@ -1,5 +1,7 @@
 using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Nn;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Models;
 
@@ -9,50 +11,57 @@ namespace MLNet.Segmentation.Models;
 /// back to the image channels. Output: N x C x H x W reconstructions (any H x W: zero-padded to a multiple of
 /// 2^Depth, then cropped). Train with <see cref="ReconstructionLoss"/> (MSE).
 /// </summary>
-public class ConvAutoencoder : Module
+public class ConvAutoencoder : nn.Module<Tensor, Tensor>
 {
-    private readonly List<UNetUpBlock> _decoder = new();
+    private readonly UNetEncoder encoder;
+    private readonly ModuleList<UNetUpBlock> decoder;
+    private readonly SafeConv2d reconstruction;
 
     /// <summary>An autoencoder as described by <paramref name="options"/>.</summary>
-    public ConvAutoencoder(ConvAutoencoderOptions? options = null, Generator? generator = null)
+    public ConvAutoencoder(ConvAutoencoderOptions? options = null) : base(nameof(ConvAutoencoder))
     {
         Options = options ?? new ConvAutoencoderOptions();
         Options.MatchingUNet.Validate();
-        Encoder = RegisterModule("encoder", new UNetEncoder(Options.InChannels, Options.Depth, Options.BaseWidth, true, Options.BatchNorm, generator));
-        var decoder = RegisterModule("decoder", new ModuleList());
-        long width = Encoder.OutChannels;
+        encoder = new UNetEncoder(Options.InChannels, Options.Depth, Options.BaseWidth, true, Options.BatchNorm);
+        decoder = new ModuleList<UNetUpBlock>();
+        long width = encoder.OutChannels;
         for (int i = 0; i < Options.Depth; i++)
         {
-            var block = new UNetUpBlock(width, UNetUpsampling.TransposedConv, true, Options.BatchNorm, withSkip: false, generator);
+            var block = new UNetUpBlock(width, UNetUpsampling.TransposedConv, true, Options.BatchNorm, withSkip: false);
             decoder.Add(block);
-            _decoder.Add(block);
             width = block.OutChannels;
         }
-        RegisterModule("reconstruction", new Conv2d(width, Options.InChannels, 1, generator: generator));
+        reconstruction = Layers.Conv2d(width, Options.InChannels, 1);
+        RegisterComponents();
     }
 
     /// <summary>The options it was built with.</summary>
     public ConvAutoencoderOptions Options { get; }
 
     /// <summary>The encoder (same structure as the matching U-Net's).</summary>
-    public UNetEncoder Encoder { get; }
+    public UNetEncoder Encoder => encoder;
 
     /// <summary>The architecture's name.</summary>
     public virtual string Architecture => "Conv autoencoder";
 
     /// <summary>Reconstructs the input.</summary>
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
-        if (input.Dim != 4 || input.Size(1) != Options.InChannels)
-            throw new ArgumentException($"{Architecture} expects N x {Options.InChannels} x H x W input, got {input.ShapeString}", nameof(input));
-        long h = input.Size(2), w = input.Size(3);
-        var y = Encoder.Forward(SpatialFit.PadToMultiple(input, 1L << Options.Depth));
-        foreach (var block in _decoder) y = block.Forward(y);
-        return SpatialFit.CropTopLeft(Child("reconstruction").Forward(y), h, w);
+        if (input.dim() != 4 || input.size(1) != Options.InChannels)
+            throw new ArgumentException($"{Architecture} expects N x {Options.InChannels} x H x W input, got {TensorData.ShapeOf(input)}", nameof(input));
+        using var scope = NewDisposeScope();
+        long h = input.size(2), w = input.size(3);
+        var y = encoder.call(SpatialFit.PadToMultiple(input, 1L << Options.Depth));
+        foreach (var block in decoder) y = block.ForwardWithoutSkip(y);
+        return SpatialFit.CropTopLeft(reconstruction.call(y), h, w).MoveToOuterDisposeScope();
     }
 
     /// <summary>Mean squared error between the reconstruction of <paramref name="input"/> and the clean <paramref name="input"/>.</summary>
-    public virtual Tensor ReconstructionLoss(Tensor input) => Functional.MseLoss(Forward(input), input);
+    public virtual Tensor ReconstructionLoss(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        return nn.functional.mse_loss(call(input), input).MoveToOuterDisposeScope();
+    }
 
     /// <summary>
     /// Copies the pre-trained encoder into <paramref name="unet"/>'s encoder (it must have the same depth, width,
@@ -61,7 +70,7 @@ public class ConvAutoencoder : Module
     public StateDictLoadReport InitializeEncoder(UNet unet)
     {
         ArgumentNullException.ThrowIfNull(unet);
-        using var weights = Encoder.StateDict();
-        return unet.Encoder.LoadStateDict(weights, strict: true);
+        using var weights = encoder.StateDictOf();
+        return unet.Encoder.Load(weights, strict: true);
     }
 }

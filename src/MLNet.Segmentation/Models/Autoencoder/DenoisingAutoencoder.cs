@@ -1,4 +1,4 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Models;
 
@@ -11,11 +11,9 @@ public sealed class DenoisingAutoencoder : ConvAutoencoder
 {
     private readonly Generator? _generator;
 
-    /// <summary>
-    /// A denoising autoencoder; <paramref name="generator"/> (not owned) seeds both the initialization and the noise.
-    /// </summary>
+    /// <summary>A denoising autoencoder; the noise is drawn from <paramref name="generator"/> (not owned) or the global one.</summary>
     public DenoisingAutoencoder(ConvAutoencoderOptions? options = null, double noiseStandardDeviation = 0.1, Generator? generator = null)
-        : base(options, generator)
+        : base(options)
     {
         if (!(noiseStandardDeviation >= 0)) throw new ArgumentOutOfRangeException(nameof(noiseStandardDeviation), noiseStandardDeviation, "noise must be non-negative");
         NoiseStandardDeviation = noiseStandardDeviation;
@@ -31,11 +29,17 @@ public sealed class DenoisingAutoencoder : ConvAutoencoder
     /// <summary>The input plus Gaussian noise (a new tensor).</summary>
     public Tensor Corrupt(Tensor input)
     {
-        using var noise = Tensor.Randn(input.Shape, _generator?.Device == input.Device ? _generator : null, input.DType, input.Device);
-        return input + noise * NoiseStandardDeviation;
+        using var scope = NewDisposeScope();
+        var generator = _generator?.device.type == input.device_type ? _generator : null;
+        var noise = randn(input.shape, dtype: input.dtype, device: input.device, generator: generator);
+        return (input + noise * NoiseStandardDeviation).MoveToOuterDisposeScope();
     }
 
     /// <summary>Reconstructs the input (corrupted first in training mode).</summary>
-    public override Tensor Forward(Tensor input) =>
-        base.Forward(IsTraining && NoiseStandardDeviation > 0 ? Corrupt(input) : input);
+    public override Tensor forward(Tensor input)
+    {
+        if (!training || NoiseStandardDeviation == 0) return base.forward(input);
+        using var scope = NewDisposeScope();
+        return base.forward(Corrupt(input)).MoveToOuterDisposeScope();
+    }
 }

@@ -1,5 +1,6 @@
-using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Nn;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Models.Backbones;
 
@@ -37,14 +38,23 @@ public sealed record ResNetFeatures(Tensor Layer1, Tensor Layer2, Tensor Layer3,
 /// ResNet-18/34/50 without the classifier, with torchvision's parameter names ("conv1.weight", "bn1.running_mean",
 /// "layer1.0.conv1.weight", "layer2.0.downsample.0.weight", ...): torchvision weights load with strict: false
 /// (only "fc.*" is unexpected). Output stride 8 or 16 replaces the stride of layer3/layer4 by dilation.
+/// <see cref="FromTorchVision"/> wraps the layers of a TorchVision (or any torchvision-layout) ResNet instead.
 /// </summary>
-public sealed class ResNetBackbone : Module
+public sealed class ResNetBackbone : nn.Module<Tensor, Tensor>
 {
+    private readonly nn.Module<Tensor, Tensor> conv1;
+    private readonly nn.Module<Tensor, Tensor> bn1;
+    private readonly nn.Module<Tensor, Tensor> relu;
+    private readonly nn.Module<Tensor, Tensor> maxpool;
+    private readonly nn.Module<Tensor, Tensor> layer1;
+    private readonly nn.Module<Tensor, Tensor> layer2;
+    private readonly nn.Module<Tensor, Tensor> layer3;
+    private readonly nn.Module<Tensor, Tensor> layer4;
     private long _inPlanes;
     private long _dilation = 1;
 
     /// <summary>A ResNet as described by <paramref name="options"/>, initialized like torchvision (kaiming-normal, fan-out).</summary>
-    public ResNetBackbone(ResNetOptions? options = null, Generator? generator = null)
+    public ResNetBackbone(ResNetOptions? options = null) : base(nameof(ResNetBackbone))
     {
         Options = options ?? new ResNetOptions();
         if (Options.OutputStride is not (8 or 16 or 32)) throw new ArgumentOutOfRangeException(nameof(options), Options.OutputStride, "output stride must be 8, 16 or 32");
@@ -58,24 +68,64 @@ public sealed class ResNetBackbone : Module
         };
         long w = Options.Width;
         _inPlanes = w;
-        RegisterModule("conv1", new Conv2d(Options.InChannels, w, 7, 2, 3, bias: false, generator: generator));
-        RegisterModule("bn1", new BatchNorm2d(w));
-        RegisterModule("relu", new ReLU(inPlace: true));
-        RegisterModule("maxpool", new MaxPool2d(3, 2, 1));
-        RegisterModule("layer1", MakeLayer(bottleneck, w, blocks[0], 1, false, generator));
-        RegisterModule("layer2", MakeLayer(bottleneck, 2 * w, blocks[1], 2, false, generator));
-        RegisterModule("layer3", MakeLayer(bottleneck, 4 * w, blocks[2], 2, Options.OutputStride == 8, generator));
-        RegisterModule("layer4", MakeLayer(bottleneck, 8 * w, blocks[3], 2, Options.OutputStride <= 16, generator));
+        conv1 = Layers.Conv2d(Options.InChannels, w, 7, stride: 2, padding: 3, bias: false);
+        bn1 = nn.BatchNorm2d(w);
+        relu = nn.ReLU(inplace: true);
+        maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
+        layer1 = MakeLayer(bottleneck, w, blocks[0], 1, false);
+        layer2 = MakeLayer(bottleneck, 2 * w, blocks[1], 2, false);
+        layer3 = MakeLayer(bottleneck, 4 * w, blocks[2], 2, Options.OutputStride == 8);
+        layer4 = MakeLayer(bottleneck, 8 * w, blocks[3], 2, Options.OutputStride <= 16);
         int expansion = bottleneck ? Bottleneck.Expansion : BasicBlock.Expansion;
         LowLevelChannels = w * expansion;
         OutChannels = 8 * w * expansion;
+        RegisterComponents();
 
-        foreach (var (_, module) in NamedModules())
-            if (module is Conv2d conv) Init.KaimingNormal(conv.Weight, fanOut: true, generator);
+        foreach (var (_, module) in named_modules())
+            if (module is Convolution conv) nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
     }
 
-    /// <summary>The options it was built with.</summary>
-    public ResNetOptions Options { get; }
+    private ResNetBackbone(IReadOnlyDictionary<string, nn.Module<Tensor, Tensor>> layers, long lowLevelChannels, long outChannels)
+        : base(nameof(ResNetBackbone))
+    {
+        conv1 = layers["conv1"];
+        bn1 = layers["bn1"];
+        relu = layers["relu"];
+        maxpool = layers["maxpool"];
+        layer1 = layers["layer1"];
+        layer2 = layers["layer2"];
+        layer3 = layers["layer3"];
+        layer4 = layers["layer4"];
+        LowLevelChannels = lowLevelChannels;
+        OutChannels = outChannels;
+        RegisterComponents();
+    }
+
+    /// <summary>
+    /// A backbone over the stem and layer1..layer4 of <paramref name="resnet"/>, a torchvision-layout ResNet such as
+    /// TorchVision's <c>torchvision.models.resnet50(replace_stride_with_dilation: (false, true, true))</c>. The layers are
+    /// shared, not copied; the classifier ("avgpool", "fc") is left out, so the state dict keeps torchvision's names.
+    /// </summary>
+    public static ResNetBackbone FromTorchVision(nn.Module resnet)
+    {
+        ArgumentNullException.ThrowIfNull(resnet);
+        string[] names = ["conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3", "layer4"];
+        var children = resnet.named_children().ToDictionary(c => c.name, c => c.module);
+        var layers = new Dictionary<string, nn.Module<Tensor, Tensor>>();
+        foreach (var name in names)
+        {
+            if (!children.TryGetValue(name, out var child) || child is not nn.Module<Tensor, Tensor> layer)
+                throw new ArgumentException($"the module has no '{name}' layer: a torchvision-layout ResNet (conv1, bn1, relu, maxpool, layer1..layer4) is needed", nameof(resnet));
+            layers[name] = layer;
+        }
+        long Channels(string layer) => layers[layer].modules().OfType<BatchNorm2d>().LastOrDefault()?.num_features
+            ?? throw new ArgumentException($"'{layer}' has no BatchNorm2d to read its width from", nameof(resnet));
+        // The last BatchNorm of a residual layer may be the projection's; both have the block's output width.
+        return new ResNetBackbone(layers, Channels("layer1"), Channels("layer4"));
+    }
+
+    /// <summary>The options it was built with (null for a wrapped TorchVision ResNet).</summary>
+    public ResNetOptions? Options { get; }
 
     /// <summary>Channels of layer1's output (stride 4; DeepLab v3+'s low-level features).</summary>
     public long LowLevelChannels { get; }
@@ -83,7 +133,7 @@ public sealed class ResNetBackbone : Module
     /// <summary>Channels of layer4's output.</summary>
     public long OutChannels { get; }
 
-    private Sequential MakeLayer(bool bottleneck, long planes, int count, long stride, bool dilate, Generator? generator)
+    private Sequential MakeLayer(bool bottleneck, long planes, int count, long stride, bool dilate)
     {
         long previousDilation = _dilation;
         if (dilate)
@@ -94,33 +144,39 @@ public sealed class ResNetBackbone : Module
         int expansion = bottleneck ? Bottleneck.Expansion : BasicBlock.Expansion;
         Sequential? downsample = null;
         if (stride != 1 || _inPlanes != planes * expansion)
-            downsample = new Sequential(
-                new Conv2d(_inPlanes, planes * expansion, 1, stride, bias: false, generator: generator),
-                new BatchNorm2d(planes * expansion));
-        var layer = new Sequential();
-        layer.Add(bottleneck
-            ? new Bottleneck(_inPlanes, planes, stride, previousDilation, downsample, generator)
-            : new BasicBlock(_inPlanes, planes, stride, previousDilation, downsample, generator));
+            downsample = nn.Sequential(
+                Layers.Conv2d(_inPlanes, planes * expansion, 1, stride: stride, bias: false),
+                nn.BatchNorm2d(planes * expansion));
+        var layer = nn.Sequential();
+        layer.append(bottleneck
+            ? new Bottleneck(_inPlanes, planes, stride, previousDilation, downsample)
+            : new BasicBlock(_inPlanes, planes, stride, previousDilation, downsample));
         _inPlanes = planes * expansion;
         for (int i = 1; i < count; i++)
-            layer.Add(bottleneck
-                ? new Bottleneck(_inPlanes, planes, 1, _dilation, null, generator)
-                : new BasicBlock(_inPlanes, planes, 1, _dilation, null, generator));
+            layer.append(bottleneck
+                ? new Bottleneck(_inPlanes, planes, 1, _dilation, null)
+                : new BasicBlock(_inPlanes, planes, 1, _dilation, null));
         return layer;
     }
 
     /// <summary>layer4's features (stride <see cref="ResNetOptions.OutputStride"/>).</summary>
-    public override Tensor Forward(Tensor input) => ForwardFeatures(input).Layer4;
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = maxpool.call(relu.call(bn1.call(conv1.call(input))));
+        return layer4.call(layer3.call(layer2.call(layer1.call(x)))).MoveToOuterDisposeScope();
+    }
 
     /// <summary>The outputs of layer1 (stride 4) to layer4.</summary>
     public ResNetFeatures ForwardFeatures(Tensor input)
     {
-        var x = Intermediate.Through(input, false, Child("conv1"), Child("bn1"), Child("relu"), Child("maxpool"));
-        var l1 = Child("layer1").Forward(x);
-        Intermediate.Release(x, input, l1);
-        var l2 = Child("layer2").Forward(l1);
-        var l3 = Child("layer3").Forward(l2);
-        var l4 = Child("layer4").Forward(l3);
-        return new ResNetFeatures(l1, l2, l3, l4);
+        using var scope = NewDisposeScope();
+        var x = maxpool.call(relu.call(bn1.call(conv1.call(input))));
+        var l1 = layer1.call(x);
+        var l2 = layer2.call(l1);
+        var l3 = layer3.call(l2);
+        var l4 = layer4.call(l3);
+        return new ResNetFeatures(l1.MoveToOuterDisposeScope(), l2.MoveToOuterDisposeScope(), l3.MoveToOuterDisposeScope(),
+            l4.MoveToOuterDisposeScope());
     }
 }

@@ -1,5 +1,6 @@
-using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Nn;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Models.Backbones;
 
@@ -7,33 +8,36 @@ namespace MLNet.Segmentation.Models.Backbones;
 /// ResNet-18/34's residual block: two 3x3 convolutions ("conv1", "bn1", "conv2", "bn2") and an optional projection
 /// "downsample" (1x1 convolution + BatchNorm). Unlike torchvision's, it accepts a dilation (for output stride 8/16).
 /// </summary>
-public sealed class BasicBlock : Module
+public sealed class BasicBlock : nn.Module<Tensor, Tensor>
 {
     /// <summary>Channel expansion of the block's output over <c>planes</c>.</summary>
     public const int Expansion = 1;
 
+    private readonly SafeConv2d conv1;
+    private readonly BatchNorm2d bn1;
+    private readonly SafeConv2d conv2;
+    private readonly BatchNorm2d bn2;
+    private readonly Sequential? downsample;
+
     /// <summary>A block from <paramref name="inPlanes"/> to <paramref name="planes"/> channels.</summary>
-    public BasicBlock(long inPlanes, long planes, long stride, long dilation, Sequential? downsample, Generator? generator)
+    public BasicBlock(long inPlanes, long planes, long stride, long dilation, Sequential? downsample) : base(nameof(BasicBlock))
     {
-        RegisterModule("conv1", new Conv2d(inPlanes, planes, 3, stride, dilation, dilation, bias: false, generator: generator));
-        RegisterModule("bn1", new BatchNorm2d(planes));
-        RegisterModule("conv2", new Conv2d(planes, planes, 3, 1, dilation, dilation, bias: false, generator: generator));
-        RegisterModule("bn2", new BatchNorm2d(planes));
-        if (downsample is not null) RegisterModule("downsample", downsample);
-        HasDownsample = downsample is not null;
+        conv1 = Layers.Conv2d(inPlanes, planes, 3, stride: stride, padding: dilation, dilation: dilation, bias: false);
+        bn1 = nn.BatchNorm2d(planes);
+        conv2 = Layers.Conv2d(planes, planes, 3, padding: dilation, dilation: dilation, bias: false);
+        bn2 = nn.BatchNorm2d(planes);
+        this.downsample = downsample;
+        RegisterComponents();
     }
 
-    private bool HasDownsample { get; }
-
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
-        var y = Functional.ReluInPlace(Intermediate.Through(input, false, Child("conv1"), Child("bn1")));
-        y = Intermediate.Through(y, true, Child("conv2"), Child("bn2"));
-        var identity = HasDownsample ? Child("downsample").Forward(input) : input;
-        y.AddInPlace(identity);
-        Intermediate.Release(identity, input);
-        return Functional.ReluInPlace(y);
+        using var scope = NewDisposeScope();
+        var y = bn1.call(conv1.call(input)).relu_();
+        y = bn2.call(conv2.call(y));
+        var identity = downsample is null ? input : downsample.call(input);
+        return y.add_(identity).relu_().MoveToOuterDisposeScope();
     }
 }
 
@@ -41,35 +45,40 @@ public sealed class BasicBlock : Module
 /// ResNet-50's bottleneck block: 1x1, 3x3 (strided, dilated) and 1x1 convolutions with BatchNorm ("conv1".."bn3")
 /// and an optional "downsample" projection; the output has 4 x <c>planes</c> channels (torchvision's layout).
 /// </summary>
-public sealed class Bottleneck : Module
+public sealed class Bottleneck : nn.Module<Tensor, Tensor>
 {
     /// <summary>Channel expansion of the block's output over <c>planes</c>.</summary>
     public const int Expansion = 4;
 
+    private readonly SafeConv2d conv1;
+    private readonly BatchNorm2d bn1;
+    private readonly SafeConv2d conv2;
+    private readonly BatchNorm2d bn2;
+    private readonly SafeConv2d conv3;
+    private readonly BatchNorm2d bn3;
+    private readonly Sequential? downsample;
+
     /// <summary>A block from <paramref name="inPlanes"/> to 4 x <paramref name="planes"/> channels.</summary>
-    public Bottleneck(long inPlanes, long planes, long stride, long dilation, Sequential? downsample, Generator? generator)
+    public Bottleneck(long inPlanes, long planes, long stride, long dilation, Sequential? downsample) : base(nameof(Bottleneck))
     {
-        RegisterModule("conv1", new Conv2d(inPlanes, planes, 1, bias: false, generator: generator));
-        RegisterModule("bn1", new BatchNorm2d(planes));
-        RegisterModule("conv2", new Conv2d(planes, planes, 3, stride, dilation, dilation, bias: false, generator: generator));
-        RegisterModule("bn2", new BatchNorm2d(planes));
-        RegisterModule("conv3", new Conv2d(planes, planes * Expansion, 1, bias: false, generator: generator));
-        RegisterModule("bn3", new BatchNorm2d(planes * Expansion));
-        if (downsample is not null) RegisterModule("downsample", downsample);
-        HasDownsample = downsample is not null;
+        conv1 = Layers.Conv2d(inPlanes, planes, 1, bias: false);
+        bn1 = nn.BatchNorm2d(planes);
+        conv2 = Layers.Conv2d(planes, planes, 3, stride: stride, padding: dilation, dilation: dilation, bias: false);
+        bn2 = nn.BatchNorm2d(planes);
+        conv3 = Layers.Conv2d(planes, planes * Expansion, 1, bias: false);
+        bn3 = nn.BatchNorm2d(planes * Expansion);
+        this.downsample = downsample;
+        RegisterComponents();
     }
 
-    private bool HasDownsample { get; }
-
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
-        var y = Functional.ReluInPlace(Intermediate.Through(input, false, Child("conv1"), Child("bn1")));
-        y = Functional.ReluInPlace(Intermediate.Through(y, true, Child("conv2"), Child("bn2")));
-        y = Intermediate.Through(y, true, Child("conv3"), Child("bn3"));
-        var identity = HasDownsample ? Child("downsample").Forward(input) : input;
-        y.AddInPlace(identity);
-        Intermediate.Release(identity, input);
-        return Functional.ReluInPlace(y);
+        using var scope = NewDisposeScope();
+        var y = bn1.call(conv1.call(input)).relu_();
+        y = bn2.call(conv2.call(y)).relu_();
+        y = bn3.call(conv3.call(y));
+        var identity = downsample is null ? input : downsample.call(input);
+        return y.add_(identity).relu_().MoveToOuterDisposeScope();
     }
 }

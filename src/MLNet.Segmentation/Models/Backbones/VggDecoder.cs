@@ -1,5 +1,6 @@
-using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Nn;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Models.Backbones;
 
@@ -10,23 +11,23 @@ namespace MLNet.Segmentation.Models.Backbones;
 /// </summary>
 internal static class VggDecoder
 {
-    internal static Sequential Build(Vgg16Backbone encoder, bool transposed, bool batchNorm, Generator? generator)
+    internal static ModuleList<Sequential> Build(Vgg16Backbone encoder, bool transposed, bool batchNorm)
     {
-        var decoder = new Sequential();
+        var decoder = new ModuleList<Sequential>();
         for (int stage = Vgg16Backbone.Stages.Count - 1; stage >= 0; stage--)
         {
             long width = encoder.StageChannels[stage];
             long target = stage == 0 ? width : encoder.StageChannels[stage - 1];
             int count = Vgg16Backbone.Stages[stage].Convolutions;
-            var block = new Sequential();
+            var block = nn.Sequential();
             for (int i = 0; i < count; i++)
             {
                 long outChannels = i == count - 1 ? target : width;
-                block.Add(transposed
-                    ? new ConvTranspose2d(width, outChannels, 3, padding: 1, bias: !batchNorm, generator: generator)
-                    : new Conv2d(width, outChannels, 3, padding: 1, bias: !batchNorm, generator: generator));
-                if (batchNorm) block.Add(new BatchNorm2d(outChannels));
-                block.Add(new ReLU(inPlace: true));
+                block.append(transposed
+                    ? Layers.ConvTranspose2d(width, outChannels, 3, padding: 1, bias: !batchNorm)
+                    : Layers.Conv2d(width, outChannels, 3, padding: 1, bias: !batchNorm));
+                if (batchNorm) block.append(nn.BatchNorm2d(outChannels));
+                block.append(nn.ReLU(inplace: true));
             }
             decoder.Add(block);
         }

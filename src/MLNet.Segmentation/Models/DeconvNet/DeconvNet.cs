@@ -1,6 +1,7 @@
-using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Models.Backbones;
 using MLNet.Segmentation.Nn;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Models;
 
@@ -12,48 +13,54 @@ namespace MLNet.Segmentation.Models;
 /// </summary>
 public sealed class DeconvNet : SegmentationModel
 {
+    private readonly Vgg16Backbone encoder;
+    private readonly Sequential fc6;
+    private readonly Sequential fc7;
+    private readonly Sequential deconv_fc6;
+    private readonly ModuleList<Sequential> decoder;
+    private readonly SafeConv2d classifier;
+
     /// <summary>A DeconvNet for <paramref name="numClasses"/> classes.</summary>
-    public DeconvNet(long numClasses, DeconvNetOptions? options = null, Generator? generator = null)
-        : base((options ?? new DeconvNetOptions()).InChannels, numClasses)
+    public DeconvNet(long numClasses, DeconvNetOptions? options = null)
+        : base(nameof(DeconvNet), (options ?? new DeconvNetOptions()).InChannels, numClasses)
     {
         Options = options ?? new DeconvNetOptions();
         bool bn = Options.BatchNorm;
-        Encoder = RegisterModule("encoder", new Vgg16Backbone(Options.InChannels, bn, Options.WidthDivisor, generator));
-        long c = Encoder.OutChannels, fc = Options.FullyConvolutionalWidth;
-        RegisterModule("fc6", Block(new Conv2d(c, fc, 7, padding: 3, bias: !bn, generator: generator), fc, bn));
-        RegisterModule("fc7", Block(new Conv2d(fc, fc, 1, bias: !bn, generator: generator), fc, bn));
-        RegisterModule("deconv_fc6", Block(new ConvTranspose2d(fc, c, 7, padding: 3, bias: !bn, generator: generator), c, bn));
-        Decoder = RegisterModule("decoder", VggDecoder.Build(Encoder, transposed: true, bn, generator));
-        RegisterModule("classifier", new ClassifierHead(Encoder.StageChannels[0], numClasses, generator: generator));
+        encoder = new Vgg16Backbone(Options.InChannels, bn, Options.WidthDivisor);
+        long c = encoder.OutChannels, fc = Options.FullyConvolutionalWidth;
+        fc6 = Block(Layers.Conv2d(c, fc, 7, padding: 3, bias: !bn), fc, bn);
+        fc7 = Block(Layers.Conv2d(fc, fc, 1, bias: !bn), fc, bn);
+        deconv_fc6 = Block(Layers.ConvTranspose2d(fc, c, 7, padding: 3, bias: !bn), c, bn);
+        decoder = VggDecoder.Build(encoder, transposed: true, bn);
+        classifier = ClassifierHead.Create(encoder.StageChannels[0], numClasses);
+        RegisterComponents();
     }
 
-    private static Sequential Block(Module layer, long channels, bool batchNorm) =>
-        batchNorm ? new Sequential(layer, new BatchNorm2d(channels), new ReLU(inPlace: true)) : new Sequential(layer, new ReLU(inPlace: true));
+    private static Sequential Block(nn.Module<Tensor, Tensor> layer, long channels, bool batchNorm) =>
+        batchNorm ? nn.Sequential(layer, nn.BatchNorm2d(channels), nn.ReLU(inplace: true)) : nn.Sequential(layer, nn.ReLU(inplace: true));
 
     /// <summary>The options it was built with.</summary>
     public DeconvNetOptions Options { get; }
 
     /// <summary>The VGG-16 encoder.</summary>
-    public Vgg16Backbone Encoder { get; }
+    public Vgg16Backbone Encoder => encoder;
 
     /// <summary>The deconvolution stages, deepest first.</summary>
-    public Sequential Decoder { get; }
+    public ModuleList<Sequential> Decoder => decoder;
 
     /// <inheritdoc />
     public override string Architecture => "DeconvNet";
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         CheckInput(input);
-        long h = input.Size(2), w = input.Size(3);
-        var stages = Encoder.ForwardStages(SpatialFit.PadToAtLeast(input, 32));
-        var y = Child("deconv_fc6").Forward(Child("fc7").Forward(Child("fc6").Forward(stages[^1].Pooled)));
-        for (int i = 0; i < Decoder.Count; i++)
-        {
-            var stage = stages[stages.Count - 1 - i];
-            y = Decoder[i].Forward(Functional.MaxUnpool2d(y, stage.Indices, stage.InputSize));
-        }
-        return SpatialFit.CropTopLeft(Child("classifier").Forward(y), h, w);
+        using var scope = NewDisposeScope();
+        long h = input.size(2), w = input.size(3);
+        var stages = encoder.ForwardStages(SpatialFit.PadToAtLeast(input, 32));
+        var y = deconv_fc6.call(fc7.call(fc6.call(stages[^1].Pooled)));
+        for (int i = 0; i < decoder.Count; i++)
+            y = decoder[i].call(Unpooling.MaxUnpool(y, stages[stages.Count - 1 - i]));
+        return SpatialFit.CropTopLeft(classifier.call(y), h, w).MoveToOuterDisposeScope();
     }
 }

@@ -1,5 +1,7 @@
-using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Nn;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Models;
 
@@ -8,60 +10,66 @@ namespace MLNet.Segmentation.Models;
 /// one dilated 3x3 branch per rate, optionally "convs.{r+1}" the image-pooling branch; each is conv + BatchNorm +
 /// ReLU; "project" fuses the concatenated branches (1x1 conv, BatchNorm, ReLU, dropout).
 /// </summary>
-public sealed class Aspp : Module
+public sealed class Aspp : nn.Module<Tensor, Tensor>
 {
-    private readonly ModuleList _convs;
+    private readonly ModuleList<nn.Module<Tensor, Tensor>> convs;
+    private readonly Sequential project;
 
     /// <summary>ASPP from <paramref name="inChannels"/> to <paramref name="outChannels"/> with the given atrous <paramref name="rates"/>.</summary>
-    public Aspp(long inChannels, long outChannels, IReadOnlyList<int> rates, bool imagePooling = true, double dropout = 0.5,
-        Generator? generator = null)
+    public Aspp(long inChannels, long outChannels, IReadOnlyList<int> rates, bool imagePooling = true, double dropout = 0.5) : base(nameof(Aspp))
     {
         ArgumentNullException.ThrowIfNull(rates);
-        _convs = new ModuleList(new Sequential(
-            new Conv2d(inChannels, outChannels, 1, bias: false, generator: generator), new BatchNorm2d(outChannels), new ReLU()));
+        convs = new ModuleList<nn.Module<Tensor, Tensor>>(nn.Sequential(
+            Layers.Conv2d(inChannels, outChannels, 1, bias: false), nn.BatchNorm2d(outChannels), nn.ReLU()));
         foreach (int rate in rates)
         {
             if (rate < 1) throw new ArgumentOutOfRangeException(nameof(rates), rate, "atrous rates must be positive");
-            _convs.Add(new Sequential(
-                new Conv2d(inChannels, outChannels, 3, padding: rate, dilation: rate, bias: false, generator: generator),
-                new BatchNorm2d(outChannels), new ReLU()));
+            convs.Add(nn.Sequential(
+                Layers.Conv2d(inChannels, outChannels, 3, padding: rate, dilation: rate, bias: false),
+                nn.BatchNorm2d(outChannels), nn.ReLU()));
         }
-        if (imagePooling) _convs.Add(new AsppPooling(inChannels, outChannels, generator));
-        RegisterModule("convs", _convs);
-        RegisterModule("project", new Sequential(
-            new Conv2d(_convs.Count * outChannels, outChannels, 1, bias: false, generator: generator),
-            new BatchNorm2d(outChannels), new ReLU(), new Dropout(dropout)));
+        if (imagePooling) convs.Add(new AsppPooling(inChannels, outChannels));
+        project = nn.Sequential(
+            Layers.Conv2d(convs.Count * outChannels, outChannels, 1, bias: false),
+            nn.BatchNorm2d(outChannels), nn.ReLU(), nn.Dropout(dropout));
         OutChannels = outChannels;
+        RegisterComponents();
     }
 
     /// <summary>Output channels.</summary>
     public long OutChannels { get; }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
-        var branches = _convs.Select(branch => branch.Forward(input)).ToArray();
-        return Child("project").Forward(Tensor.Cat(branches, 1));
+        using var scope = NewDisposeScope();
+        var branches = convs.Select(branch => branch.call(input)).ToArray();
+        return project.call(cat(branches, 1)).MoveToOuterDisposeScope();
     }
 }
 
-/// <summary>ASPP's image-level branch: global average pooling, 1x1 conv, BatchNorm, ReLU, then bilinear upsampling back.</summary>
-public sealed class AsppPooling : Sequential
+/// <summary>
+/// ASPP's image-level branch: global average pooling, 1x1 conv, BatchNorm, ReLU ("0".."3", torchvision's layout), then
+/// bilinear upsampling back to the input size.
+/// </summary>
+public sealed class AsppPooling : nn.Module<Tensor, Tensor>
 {
+    private readonly List<nn.Module<Tensor, Tensor>> _layers;
+
     /// <summary>The branch from <paramref name="inChannels"/> to <paramref name="outChannels"/>.</summary>
-    public AsppPooling(long inChannels, long outChannels, Generator? generator = null)
-        : base(new AdaptiveAvgPool2d(1), new Conv2d(inChannels, outChannels, 1, bias: false, generator: generator),
-            new BatchNorm2d(outChannels), new ReLU())
+    public AsppPooling(long inChannels, long outChannels) : base(nameof(AsppPooling))
     {
+        _layers = [nn.AdaptiveAvgPool2d(1), Layers.Conv2d(inChannels, outChannels, 1, bias: false), nn.BatchNorm2d(outChannels), nn.ReLU()];
+        for (int i = 0; i < _layers.Count; i++) register_module(i.ToString(System.Globalization.CultureInfo.InvariantCulture), _layers[i]);
     }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
-        using var pooled = base.Forward(input);
-        var upsampled = Functional.Interpolate(pooled, new Size2(input.Size(2), input.Size(3)), InterpolationMode.Bilinear);
-        // Upsampled from 1x1, the branch comes out contiguous; match the other branches' layout so the concatenation keeps it.
-        if (!input.IsChannelsLastOnly()) return upsampled;
-        using (upsampled) return upsampled.Contiguous(MemoryFormat.ChannelsLast);
+        using var scope = NewDisposeScope();
+        var x = input;
+        foreach (var layer in _layers) x = layer.call(x);
+        return nn.functional.interpolate(x, [input.size(2), input.size(3)], mode: InterpolationMode.Bilinear, align_corners: false)
+            .MoveToOuterDisposeScope();
     }
 }

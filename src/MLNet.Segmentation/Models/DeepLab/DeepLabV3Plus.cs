@@ -1,6 +1,8 @@
-using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Models.Backbones;
 using MLNet.Segmentation.Nn;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Models;
 
@@ -12,65 +14,78 @@ namespace MLNet.Segmentation.Models;
 /// </summary>
 public sealed class DeepLabV3Plus : SegmentationModel
 {
+    private readonly ResNetBackbone backbone;
+    private readonly Aspp aspp;
+    private readonly DeepLabV3PlusDecoder decoder;
+    private readonly SafeConv2d classifier;
+
     /// <summary>DeepLab v3+ for <paramref name="numClasses"/> classes.</summary>
-    public DeepLabV3Plus(long numClasses, DeepLabV3PlusOptions? options = null, Generator? generator = null)
-        : base((options ?? new DeepLabV3PlusOptions()).InChannels, numClasses)
+    public DeepLabV3Plus(long numClasses, DeepLabV3PlusOptions? options = null)
+        : this(numClasses, options ?? new DeepLabV3PlusOptions(), null)
     {
-        Options = options ?? new DeepLabV3PlusOptions();
+    }
+
+    /// <summary>DeepLab v3+ on a given <paramref name="backbone"/>; the backbone fields of <paramref name="options"/> are not used.</summary>
+    public DeepLabV3Plus(long numClasses, ResNetBackbone backbone, DeepLabV3PlusOptions? options = null)
+        : this(numClasses, options ?? new DeepLabV3PlusOptions(), backbone ?? throw new ArgumentNullException(nameof(backbone)))
+    {
+    }
+
+    private DeepLabV3Plus(long numClasses, DeepLabV3PlusOptions options, ResNetBackbone? backbone)
+        : base(nameof(DeepLabV3Plus), options.InChannels, numClasses)
+    {
+        Options = options;
         Options.Validate();
-        Backbone = RegisterModule("backbone", new ResNetBackbone(Options.ResNet, generator));
-        var aspp = RegisterModule("aspp", new Aspp(Backbone.OutChannels, Options.AsppChannels, Options.EffectiveRates,
-            Options.ImagePooling, Options.Dropout, generator));
-        RegisterModule("decoder", new DeepLabV3PlusDecoder(Backbone.LowLevelChannels, aspp.OutChannels,
-            Options.LowLevelChannels, Options.DecoderChannels, generator));
-        RegisterModule("classifier", new ClassifierHead(Options.DecoderChannels, numClasses, generator: generator));
+        this.backbone = backbone ?? new ResNetBackbone(Options.ResNet);
+        aspp = new Aspp(this.backbone.OutChannels, Options.AsppChannels, Options.EffectiveRates, Options.ImagePooling, Options.Dropout);
+        decoder = new DeepLabV3PlusDecoder(this.backbone.LowLevelChannels, aspp.OutChannels, Options.LowLevelChannels, Options.DecoderChannels);
+        classifier = ClassifierHead.Create(Options.DecoderChannels, numClasses);
+        RegisterComponents();
     }
 
     /// <summary>The options it was built with.</summary>
     public DeepLabV3PlusOptions Options { get; }
 
     /// <summary>The ResNet backbone.</summary>
-    public ResNetBackbone Backbone { get; }
+    public ResNetBackbone Backbone => backbone;
 
     /// <inheritdoc />
     public override string Architecture => $"DeepLab v3+ (ResNet-{(int)Options.Backbone}, OS {Options.OutputStride})";
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         CheckInput(input);
-        var features = Backbone.ForwardFeatures(input);
-        var high = Child("aspp").Forward(features.Layer4);
-        var fused = ((DeepLabV3PlusDecoder)Child("decoder")).Forward(high, features.Layer1);
-        var logits = Child("classifier").Forward(fused);
-        return Functional.Interpolate(logits, new Size2(input.Size(2), input.Size(3)), InterpolationMode.Bilinear);
+        using var scope = NewDisposeScope();
+        var features = backbone.ForwardFeatures(input);
+        var fused = decoder.call(aspp.call(features.Layer4), features.Layer1);
+        var logits = classifier.call(fused);
+        return nn.functional.interpolate(logits, [input.size(2), input.size(3)], mode: InterpolationMode.Bilinear, align_corners: false)
+            .MoveToOuterDisposeScope();
     }
 }
 
 /// <summary>DeepLab v3+'s decoder: fuses upsampled ASPP features with projected low-level features.</summary>
-public sealed class DeepLabV3PlusDecoder : Module
+public sealed class DeepLabV3PlusDecoder : nn.Module<Tensor, Tensor, Tensor>
 {
+    private readonly Sequential low_level;
+    private readonly Sequential fuse;
+
     /// <summary>A decoder for low-level features of <paramref name="lowLevelIn"/> channels and ASPP features of <paramref name="highIn"/>.</summary>
-    public DeepLabV3PlusDecoder(long lowLevelIn, long highIn, long lowLevelOut, long outChannels, Generator? generator = null)
+    public DeepLabV3PlusDecoder(long lowLevelIn, long highIn, long lowLevelOut, long outChannels) : base(nameof(DeepLabV3PlusDecoder))
     {
-        RegisterModule("low_level", new Sequential(
-            new Conv2d(lowLevelIn, lowLevelOut, 1, bias: false, generator: generator), new BatchNorm2d(lowLevelOut), new ReLU()));
-        RegisterModule("fuse", new Sequential(
-            new Conv2d(highIn + lowLevelOut, outChannels, 3, padding: 1, bias: false, generator: generator),
-            new BatchNorm2d(outChannels), new ReLU(),
-            new Conv2d(outChannels, outChannels, 3, padding: 1, bias: false, generator: generator),
-            new BatchNorm2d(outChannels), new ReLU()));
+        low_level = nn.Sequential(Layers.Conv2d(lowLevelIn, lowLevelOut, 1, bias: false), nn.BatchNorm2d(lowLevelOut), nn.ReLU());
+        fuse = nn.Sequential(
+            Layers.Conv2d(highIn + lowLevelOut, outChannels, 3, padding: 1, bias: false), nn.BatchNorm2d(outChannels), nn.ReLU(),
+            Layers.Conv2d(outChannels, outChannels, 3, padding: 1, bias: false), nn.BatchNorm2d(outChannels), nn.ReLU());
+        RegisterComponents();
     }
 
-    /// <summary>Not supported: the decoder needs both feature maps; use <see cref="Forward(Tensor, Tensor)"/>.</summary>
-    public override Tensor Forward(Tensor input) =>
-        throw new InvalidOperationException("the DeepLab v3+ decoder needs the ASPP and the low-level features");
-
     /// <summary>Upsamples <paramref name="high"/> to the size of <paramref name="lowLevel"/>, concatenates [high, projected low] and refines.</summary>
-    public Tensor Forward(Tensor high, Tensor lowLevel)
+    public override Tensor forward(Tensor high, Tensor lowLevel)
     {
-        var up = Functional.Interpolate(high, new Size2(lowLevel.Size(2), lowLevel.Size(3)), InterpolationMode.Bilinear);
-        var low = Child("low_level").Forward(lowLevel);
-        return Child("fuse").Forward(Tensor.Cat([up, low], 1));
+        using var scope = NewDisposeScope();
+        var up = nn.functional.interpolate(high, [lowLevel.size(2), lowLevel.size(3)], mode: InterpolationMode.Bilinear, align_corners: false);
+        return fuse.call(cat([up, low_level.call(lowLevel)], 1)).MoveToOuterDisposeScope();
     }
 }

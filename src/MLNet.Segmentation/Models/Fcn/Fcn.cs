@@ -1,6 +1,7 @@
-using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Models.Backbones;
 using MLNet.Segmentation.Nn;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Models;
 
@@ -13,36 +14,45 @@ namespace MLNet.Segmentation.Models;
 /// </summary>
 public sealed class Fcn : SegmentationModel
 {
+    private readonly Vgg16Backbone backbone;
+    private readonly Sequential conv6;
+    private readonly Sequential conv7;
+    private readonly SafeConv2d score_fr;
+    private readonly SafeConv2d? score_pool4;
+    private readonly SafeConvTranspose2d? upscore2;
+    private readonly SafeConv2d? score_pool3;
+    private readonly SafeConvTranspose2d? upscore_pool4;
+    private readonly SafeConvTranspose2d upscore;
+
     /// <summary>An FCN for <paramref name="numClasses"/> classes.</summary>
-    public Fcn(long numClasses, FcnOptions? options = null, Generator? generator = null)
-        : base((options ?? new FcnOptions()).InChannels, numClasses)
+    public Fcn(long numClasses, FcnOptions? options = null)
+        : base(nameof(Fcn), (options ?? new FcnOptions()).InChannels, numClasses)
     {
         Options = options ?? new FcnOptions();
-        Backbone = RegisterModule("backbone", new Vgg16Backbone(Options.InChannels, Options.BackboneBatchNorm, Options.WidthDivisor, generator));
+        backbone = new Vgg16Backbone(Options.InChannels, Options.BackboneBatchNorm, Options.WidthDivisor);
         long fc = Options.FullyConvolutionalWidth;
-        RegisterModule("conv6", new Sequential(new Conv2d(Backbone.OutChannels, fc, 7, padding: 3, generator: generator),
-            new ReLU(inPlace: true), new Dropout(Options.Dropout)));
-        RegisterModule("conv7", new Sequential(new Conv2d(fc, fc, 1, generator: generator),
-            new ReLU(inPlace: true), new Dropout(Options.Dropout)));
-        RegisterModule("score_fr", new ClassifierHead(fc, numClasses, generator: generator));
+        conv6 = nn.Sequential(Layers.Conv2d(backbone.OutChannels, fc, 7, padding: 3), nn.ReLU(inplace: true), nn.Dropout(Options.Dropout));
+        conv7 = nn.Sequential(Layers.Conv2d(fc, fc, 1), nn.ReLU(inplace: true), nn.Dropout(Options.Dropout));
+        score_fr = ClassifierHead.Create(fc, numClasses);
         if (Options.Variant != FcnVariant.Fcn32s)
         {
-            RegisterModule("score_pool4", new ClassifierHead(Backbone.StageChannels[3], numClasses, zeroInit: true));
-            RegisterModule("upscore2", ConvTranspose2d.BilinearUpsampling(numClasses, 2));
+            score_pool4 = ClassifierHead.Create(backbone.StageChannels[3], numClasses, zeroInit: true);
+            upscore2 = BilinearUpsampling.Create(numClasses, 2);
         }
         if (Options.Variant == FcnVariant.Fcn8s)
         {
-            RegisterModule("score_pool3", new ClassifierHead(Backbone.StageChannels[2], numClasses, zeroInit: true));
-            RegisterModule("upscore_pool4", ConvTranspose2d.BilinearUpsampling(numClasses, 2));
+            score_pool3 = ClassifierHead.Create(backbone.StageChannels[2], numClasses, zeroInit: true);
+            upscore_pool4 = BilinearUpsampling.Create(numClasses, 2);
         }
-        RegisterModule("upscore", ConvTranspose2d.BilinearUpsampling(numClasses, FinalFactor));
+        upscore = BilinearUpsampling.Create(numClasses, FinalFactor);
+        RegisterComponents();
     }
 
     /// <summary>The options it was built with.</summary>
     public FcnOptions Options { get; }
 
     /// <summary>The VGG-16 encoder.</summary>
-    public Vgg16Backbone Backbone { get; }
+    public Vgg16Backbone Backbone => backbone;
 
     private int FinalFactor => Options.Variant switch { FcnVariant.Fcn32s => 32, FcnVariant.Fcn16s => 16, _ => 8 };
 
@@ -50,16 +60,17 @@ public sealed class Fcn : SegmentationModel
     public override string Architecture => Options.Variant switch { FcnVariant.Fcn32s => "FCN-32s", FcnVariant.Fcn16s => "FCN-16s", _ => "FCN-8s" };
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         CheckInput(input);
-        long h = input.Size(2), w = input.Size(3);
-        var stages = Backbone.ForwardStages(SpatialFit.PadToMultiple(input, 32));
-        var score = Child("score_fr").Forward(Child("conv7").Forward(Child("conv6").Forward(stages[4].Pooled)));
-        if (Options.Variant != FcnVariant.Fcn32s)
-            score = Child("upscore2").Forward(score) + Child("score_pool4").Forward(stages[3].Pooled);
-        if (Options.Variant == FcnVariant.Fcn8s)
-            score = Child("upscore_pool4").Forward(score) + Child("score_pool3").Forward(stages[2].Pooled);
-        return SpatialFit.CropTopLeft(Child("upscore").Forward(score), h, w);
+        using var scope = NewDisposeScope();
+        long h = input.size(2), w = input.size(3);
+        var stages = backbone.ForwardStages(SpatialFit.PadToMultiple(input, 32));
+        var score = score_fr.call(conv7.call(conv6.call(stages[4].Pooled)));
+        if (upscore2 is not null && score_pool4 is not null)
+            score = upscore2.call(score) + score_pool4.call(stages[3].Pooled);
+        if (upscore_pool4 is not null && score_pool3 is not null)
+            score = upscore_pool4.call(score) + score_pool3.call(stages[2].Pooled);
+        return SpatialFit.CropTopLeft(upscore.call(score), h, w).MoveToOuterDisposeScope();
     }
 }

@@ -1,6 +1,7 @@
-using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Models.Backbones;
 using MLNet.Segmentation.Nn;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Models;
 
@@ -12,52 +13,43 @@ namespace MLNet.Segmentation.Models;
 /// </summary>
 public sealed class SegNet : SegmentationModel
 {
+    private readonly Vgg16Backbone encoder;
+    private readonly ModuleList<Sequential> decoder;
+    private readonly SafeConv2d classifier;
+
     /// <summary>A SegNet for <paramref name="numClasses"/> classes.</summary>
-    public SegNet(long numClasses, SegNetOptions? options = null, Generator? generator = null)
-        : base((options ?? new SegNetOptions()).InChannels, numClasses)
+    public SegNet(long numClasses, SegNetOptions? options = null)
+        : base(nameof(SegNet), (options ?? new SegNetOptions()).InChannels, numClasses)
     {
         Options = options ?? new SegNetOptions();
-        Encoder = RegisterModule("encoder", new Vgg16Backbone(Options.InChannels, Options.BatchNorm, Options.WidthDivisor, generator));
-        Decoder = RegisterModule("decoder", VggDecoder.Build(Encoder, transposed: false, Options.BatchNorm, generator));
-        RegisterModule("classifier", new ClassifierHead(Encoder.StageChannels[0], numClasses, generator: generator));
+        encoder = new Vgg16Backbone(Options.InChannels, Options.BatchNorm, Options.WidthDivisor);
+        decoder = VggDecoder.Build(encoder, transposed: false, Options.BatchNorm);
+        classifier = ClassifierHead.Create(encoder.StageChannels[0], numClasses);
+        RegisterComponents();
     }
 
     /// <summary>The options it was built with.</summary>
     public SegNetOptions Options { get; }
 
     /// <summary>The VGG-16 encoder.</summary>
-    public Vgg16Backbone Encoder { get; }
+    public Vgg16Backbone Encoder => encoder;
 
     /// <summary>The decoder stages, deepest first.</summary>
-    public Sequential Decoder { get; }
+    public ModuleList<Sequential> Decoder => decoder;
 
     /// <inheritdoc />
     public override string Architecture => "SegNet";
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         CheckInput(input);
-        long h = input.Size(2), w = input.Size(3);
-        var padded = SpatialFit.PadToAtLeast(input, 32);
-        var stages = Encoder.ForwardStages(padded);
-        Intermediate.Release(padded, input);
-        // Only the deepest pooled output and the pooling indices are used from here on.
-        for (int i = 0; i < stages.Count - 1; i++) Intermediate.Release(stages[i].Pooled, input);
+        using var scope = NewDisposeScope();
+        long h = input.size(2), w = input.size(3);
+        var stages = encoder.ForwardStages(SpatialFit.PadToAtLeast(input, 32));
         var y = stages[^1].Pooled;
-        for (int i = 0; i < Decoder.Count; i++)
-        {
-            var stage = stages[stages.Count - 1 - i];
-            var unpooled = Functional.MaxUnpool2d(y, stage.Indices, stage.InputSize);
-            Intermediate.Release(y, input);
-            stage.Indices.Dispose();
-            y = Decoder[i].Forward(unpooled);
-            Intermediate.Release(unpooled, y);
-        }
-        var logits = Child("classifier").Forward(y);
-        Intermediate.Release(y, logits);
-        var output = SpatialFit.CropTopLeft(logits, h, w);
-        Intermediate.Release(logits, output);
-        return output;
+        for (int i = 0; i < decoder.Count; i++)
+            y = decoder[i].call(Unpooling.MaxUnpool(y, stages[stages.Count - 1 - i]));
+        return SpatialFit.CropTopLeft(classifier.call(y), h, w).MoveToOuterDisposeScope();
     }
 }

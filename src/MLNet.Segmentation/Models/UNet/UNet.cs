@@ -1,5 +1,6 @@
-using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Nn;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Models;
 
@@ -11,61 +12,53 @@ namespace MLNet.Segmentation.Models;
 /// </summary>
 public sealed class UNet : SegmentationModel
 {
-    private readonly List<UNetUpBlock> _decoder = new();
+    private readonly UNetEncoder encoder;
+    private readonly ModuleList<UNetUpBlock> decoder;
+    private readonly SafeConv2d classifier;
 
     /// <summary>A U-Net for <paramref name="numClasses"/> classes.</summary>
-    public UNet(long numClasses, UNetOptions? options = null, Generator? generator = null)
-        : base((options ?? new UNetOptions()).InChannels, numClasses)
+    public UNet(long numClasses, UNetOptions? options = null)
+        : base(nameof(UNet), (options ?? new UNetOptions()).InChannels, numClasses)
     {
         Options = options ?? new UNetOptions();
         Options.Validate();
         bool same = Options.Padding == UNetPadding.Same;
-        Encoder = RegisterModule("encoder", new UNetEncoder(Options.InChannels, Options.Depth, Options.BaseWidth, same, Options.BatchNorm, generator));
-        var decoder = RegisterModule("decoder", new ModuleList());
-        long width = Encoder.OutChannels;
+        encoder = new UNetEncoder(Options.InChannels, Options.Depth, Options.BaseWidth, same, Options.BatchNorm);
+        decoder = new ModuleList<UNetUpBlock>();
+        long width = encoder.OutChannels;
         for (int i = 0; i < Options.Depth; i++)
         {
-            var block = new UNetUpBlock(width, Options.Upsampling, same, Options.BatchNorm, withSkip: true, generator);
+            var block = new UNetUpBlock(width, Options.Upsampling, same, Options.BatchNorm, withSkip: true);
             decoder.Add(block);
-            _decoder.Add(block);
             width = block.OutChannels;
         }
-        RegisterModule("classifier", new ClassifierHead(width, numClasses, generator: generator));
+        classifier = ClassifierHead.Create(width, numClasses);
+        RegisterComponents();
     }
 
     /// <summary>The options it was built with.</summary>
     public UNetOptions Options { get; }
 
     /// <summary>The contracting path.</summary>
-    public UNetEncoder Encoder { get; }
+    public UNetEncoder Encoder => encoder;
 
     /// <inheritdoc />
     public override string Architecture => Options.Padding == UNetPadding.Same ? "U-Net" : "U-Net (valid)";
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         CheckInput(input);
-        long h = input.Size(2), w = input.Size(3);
+        using var scope = NewDisposeScope();
+        long h = input.size(2), w = input.size(3);
         var x = Options.Padding == UNetPadding.Same
             ? SpatialFit.PadToMultiple(input, 1L << Options.Depth)
             : MirrorPadForValid(input);
-        var levels = Encoder.ForwardLevels(x);
-        Intermediate.Release(x, input, levels[0]);
+        var levels = encoder.ForwardLevels(x);
         var y = levels[^1];
-        for (int i = 0; i < _decoder.Count; i++)
-        {
-            var skip = levels[levels.Count - 2 - i];
-            var next = _decoder[i].Forward(y, skip);
-            Intermediate.Release(y, next);
-            Intermediate.Release(skip, next);
-            y = next;
-        }
-        var logits = Child("classifier").Forward(y);
-        Intermediate.Release(y, logits);
-        var output = SpatialFit.CropTopLeft(logits, h, w);
-        Intermediate.Release(logits, output);
-        return output;
+        for (int i = 0; i < decoder.Count; i++)
+            y = decoder[i].call(y, levels[levels.Count - 2 - i]);
+        return SpatialFit.CropTopLeft(classifier.call(y), h, w).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -96,7 +89,7 @@ public sealed class UNet : SegmentationModel
 
     private Tensor MirrorPadForValid(Tensor input)
     {
-        long h = input.Size(2), w = input.Size(3);
+        long h = input.size(2), w = input.size(3);
         int d = Options.Depth;
         long inH = ValidInputSize(h, d), inW = ValidInputSize(w, d);
         // The output is centered in the input: ((in - out) / 2) pixels are lost on each side.

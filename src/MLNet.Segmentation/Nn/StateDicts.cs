@@ -1,0 +1,65 @@
+using static TorchSharp.torch;
+
+namespace MLNet.Segmentation.Nn;
+
+/// <summary>State-dict reading and checked loading for any TorchSharp module (ours, TorchVision's, a user's).</summary>
+public static class StateDicts
+{
+    /// <summary>
+    /// Parameters and buffers by PyTorch's dotted names, as new handles sharing the module's storage (or independent
+    /// copies when <paramref name="copy"/>); dispose the result to release the handles.
+    /// </summary>
+    public static StateDict StateDictOf(this nn.Module module, bool copy = false)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        var dict = new StateDict();
+        using (no_grad())
+        {
+            foreach (var (name, tensor) in module.state_dict())
+                dict.Add(name, copy ? tensor.detach().clone() : tensor.detach());
+        }
+        return dict;
+    }
+
+    /// <summary>
+    /// Copies tensors from <paramref name="source"/> into the module's parameters and buffers (converting dtype and
+    /// device). Strict mode requires an exact match of names and shapes and throws <see cref="StateDictMismatchException"/>
+    /// before copying anything; non-strict mode copies what matches and reports the rest (e.g. loading a backbone only).
+    /// Unlike TorchSharp's <c>load_state_dict</c>, shapes are checked, so nothing is broadcast into a wrong-sized tensor.
+    /// </summary>
+    public static StateDictLoadReport Load(this nn.Module module, IReadOnlyDictionary<string, Tensor> source, bool strict = true)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(source);
+        var targets = module.state_dict();
+        var missing = new List<string>();
+        var mismatched = new List<StateDictShapeMismatch>();
+        var matched = new List<(Tensor Target, Tensor Source)>();
+        foreach (var (name, target) in targets)
+        {
+            if (!source.TryGetValue(name, out var value)) { missing.Add(name); continue; }
+            if (!target.shape.AsSpan().SequenceEqual(value.shape)) { mismatched.Add(new(name, target.shape, value.shape)); continue; }
+            matched.Add((target, value));
+        }
+        var unexpected = source.Keys.Where(k => !targets.ContainsKey(k)).ToList();
+        var report = new StateDictLoadReport(missing, unexpected, mismatched, matched.Count);
+        if (strict && !report.IsExactMatch) throw new StateDictMismatchException(report);
+        using (no_grad())
+        {
+            foreach (var (target, value) in matched) target.copy_(value);
+        }
+        return report;
+    }
+
+    /// <summary>The number of parameter elements (weights), trainable or not.</summary>
+    public static long ParameterCount(this nn.Module module) => module.parameters().Sum(p => p.numel());
+
+    /// <summary>The number of parameter elements that record gradients.</summary>
+    public static long TrainableParameterCount(this nn.Module module) => module.parameters().Where(p => p.requires_grad).Sum(p => p.numel());
+
+    /// <summary>Switches gradient recording of every parameter (false freezes the module, e.g. a pre-trained backbone).</summary>
+    public static void SetRequiresGrad(this nn.Module module, bool requiresGrad)
+    {
+        foreach (var p in module.parameters()) p.requires_grad = requiresGrad;
+    }
+}

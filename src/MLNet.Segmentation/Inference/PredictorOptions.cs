@@ -1,4 +1,4 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Inference;
 
@@ -21,24 +21,10 @@ public sealed record PredictorOptions
     public Device? Device { get; init; }
 
     /// <summary>
-    /// Layout of the model's kernels and of the input (<see cref="MemoryFormat.ChannelsLast"/>: fewer layout reorders in
-    /// convolutions); null = chosen per batch by <see cref="InferenceLayout.For"/> (channels-last for CPU batches of
-    /// at least 32,768 pixels in all), without touching the model.
-    /// </summary>
-    public MemoryFormat? MemoryFormat { get; init; }
-
-    /// <summary>
     /// Mixed precision for the network's forward pass (autocast, as torch.autocast): null = float32,
-    /// <see cref="DType.BFloat16"/> (CPU or CUDA) or <see cref="DType.Float16"/> (CUDA). Probabilities are float32 either way.
+    /// <see cref="ScalarType.BFloat16"/> (CPU or CUDA) or <see cref="ScalarType.Float16"/> (CUDA). Probabilities are float32 either way.
     /// </summary>
-    public DType? AutocastDType { get; init; }
-
-    /// <summary>
-    /// Replay the network from CUDA graphs, one per input shape (<see cref="CudaGraphForward"/>): for repeated
-    /// fixed-shape inference on a CUDA device, where per-kernel launch costs dominate. Needs a CUDA device and a bridge
-    /// built against a CUDA libtorch; the first batch of each shape pays the warm-up and capture.
-    /// </summary>
-    public bool CudaGraphs { get; init; }
+    public ScalarType? AutocastDType { get; init; }
 }
 
 /// <summary>The prediction for a batch: class ids and per-class probabilities (both on the CPU, owned by the caller).</summary>

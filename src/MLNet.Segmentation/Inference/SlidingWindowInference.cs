@@ -1,4 +1,6 @@
 using MLNet.Segmentation.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Inference;
 
@@ -19,19 +21,19 @@ public static class SlidingWindowInference
         ArgumentNullException.ThrowIfNull(forward);
         var o = options ?? new SlidingWindowOptions();
         o.Validate();
-        if (images.Dim != 4) throw new ArgumentException($"sliding-window inference expects N x C x H x W images, got {images.ShapeString}", nameof(images));
+        if (images.dim() != 4) throw new ArgumentException($"sliding-window inference expects N x C x H x W images, got {TensorData.ShapeOf(images)}", nameof(images));
 
-        long height = images.Size(2), width = images.Size(3);
+        long height = images.size(2), width = images.size(3);
         long tileH = o.TileSize.Height, tileW = o.TileSize.Width;
         long padH = Math.Max(0, tileH - height), padW = Math.Max(0, tileW - width);
 
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var input = padH > 0 || padW > 0 ? PadToTile(images, padW, padH) : images;
         long fullH = height + padH, fullW = width + padW;
 
-        var weight = TileWeights(tileH, tileW, o, images.Device);
+        var weight = TileWeights(tileH, tileW, o, images.device);
         Tensor? sum = null;
-        var weightSum = Tensor.Zeros([1, 1, fullH, fullW], DType.Float32, images.Device);
+        var weightSum = zeros([1, 1, fullH, fullW], ScalarType.Float32, images.device);
         var tiles = new List<(long Y, long X)>();
         foreach (long y in Starts(fullH, tileH, o.Overlap))
             foreach (long x in Starts(fullW, tileW, o.Overlap))
@@ -39,31 +41,31 @@ public static class SlidingWindowInference
 
         for (int first = 0; first < tiles.Count; first += o.TilesPerBatch)
         {
-            using var batchScope = DisposeScope.Enter();
+            using var batchScope = NewDisposeScope();
             var group = tiles.Skip(first).Take(o.TilesPerBatch).ToArray();
-            var crops = group.Select(t => input.Narrow(2, t.Y, tileH).Narrow(3, t.X, tileW)).ToArray();
-            var batch = crops.Length == 1 ? crops[0] : Tensor.Cat(crops, 0);
+            var crops = group.Select(t => input.narrow(2, t.Y, tileH).narrow(3, t.X, tileW)).ToArray();
+            var batch = crops.Length == 1 ? crops[0] : cat(crops, 0);
             var output = forward(batch);
-            long n = images.Size(0);
-            if (output.Dim != 4 || output.Size(0) != n * group.Length || output.Size(2) != tileH || output.Size(3) != tileW)
+            long n = images.size(0);
+            if (output.dim() != 4 || output.size(0) != n * group.Length || output.size(2) != tileH || output.size(3) != tileW)
                 throw new InvalidOperationException(
-                    $"the network returned {output.ShapeString} for tiles of {batch.ShapeString}; expected {n * group.Length} x K x {tileH} x {tileW}");
+                    $"the network returned {TensorData.ShapeOf(output)} for tiles of {TensorData.ShapeOf(batch)}; expected {n * group.Length} x K x {tileH} x {tileW}");
             if (sum is null)
             {
-                sum = Tensor.Zeros([n, output.Size(1), fullH, fullW], output.DType, images.Device);
+                sum = zeros([n, output.size(1), fullH, fullW], output.dtype, images.device);
                 sum.MoveToOuterDisposeScope();
             }
-            var weighted = output * weight.To(output.DType);
+            var weighted = output * weight.to_type(output.dtype);
             for (int k = 0; k < group.Length; k++)
             {
                 var (y, x) = group[k];
-                sum.Narrow(2, y, tileH).Narrow(3, x, tileW).AddInPlace(weighted.Narrow(0, k * n, n));
-                weightSum.Narrow(2, y, tileH).Narrow(3, x, tileW).AddInPlace(weight);
+                sum.narrow(2, y, tileH).narrow(3, x, tileW).add_(weighted.narrow(0, k * n, n));
+                weightSum.narrow(2, y, tileH).narrow(3, x, tileW).add_(weight);
             }
         }
 
-        var blended = sum! / weightSum.To(sum!.DType);
-        var result = padH > 0 || padW > 0 ? blended.Narrow(2, 0, height).Narrow(3, 0, width).Contiguous() : blended;
+        var blended = sum! / weightSum.to_type(sum!.dtype);
+        var result = padH > 0 || padW > 0 ? blended.narrow(2, 0, height).narrow(3, 0, width).contiguous() : blended;
         return result.MoveToOuterDisposeScope();
     }
 
@@ -85,12 +87,12 @@ public static class SlidingWindowInference
     /// <summary>The 1 x 1 x h x w blending weights of one tile (Gaussian peak 1, never below 1e-3 so every pixel counts).</summary>
     public static Tensor TileWeights(long tileH, long tileW, SlidingWindowOptions options, Device? device = null)
     {
-        var d = device ?? Device.Cpu;
-        if (options.Blending == TileBlending.Constant) return Tensor.Ones([1, 1, tileH, tileW], DType.Float32, d);
-        using var scope = DisposeScope.Enter();
-        var gy = Gaussian1D(tileH, options.SigmaScale * tileH, d).Reshape(1, 1, tileH, 1);
-        var gx = Gaussian1D(tileW, options.SigmaScale * tileW, d).Reshape(1, 1, 1, tileW);
-        var map = (gy * gx).Clamp(min: 1e-3);
+        var d = device ?? CPU;
+        if (options.Blending == TileBlending.Constant) return ones([1, 1, tileH, tileW], ScalarType.Float32, d);
+        using var scope = NewDisposeScope();
+        var gy = Gaussian1D(tileH, options.SigmaScale * tileH, d).reshape(1, 1, tileH, 1);
+        var gx = Gaussian1D(tileW, options.SigmaScale * tileW, d).reshape(1, 1, 1, tileW);
+        var map = (gy * gx).clamp(min: 1e-3);
         return map.MoveToOuterDisposeScope();
     }
 
@@ -99,21 +101,21 @@ public static class SlidingWindowInference
         var values = new float[length];
         double centre = (length - 1) / 2.0;
         for (long i = 0; i < length; i++) values[i] = (float)Math.Exp(-Math.Pow(i - centre, 2) / (2 * sigma * sigma));
-        return Tensor.FromSpan<float>(values, [length], device);
+        return TensorData.FromSpan<float>(values, [length], device);
     }
 
     private static Tensor PadToTile(Tensor images, long padW, long padH)
     {
-        bool canReflect = padH < images.Size(2) && padW < images.Size(3);
-        return images.Pad([0, padW, 0, padH], canReflect ? PadMode.Reflect : PadMode.Replicate);
+        bool canReflect = padH < images.size(2) && padW < images.size(3);
+        return nn.functional.pad(images, [0, padW, 0, padH], canReflect ? PaddingModes.Reflect : PaddingModes.Replicate);
     }
 
     /// <summary>Horizontal-flip test-time augmentation: the mean of f(x) and flip(f(flip(x))).</summary>
     public static Func<Tensor, Tensor> WithHorizontalFlip(Func<Tensor, Tensor> forward) => x =>
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var direct = forward(x);
-        var flipped = forward(x.Flip(3)).Flip(3);
+        var flipped = forward(x.flip(3)).flip(3);
         return ((direct + flipped) * 0.5).MoveToOuterDisposeScope();
     };
 }

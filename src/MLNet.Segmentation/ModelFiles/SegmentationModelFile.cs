@@ -54,7 +54,7 @@ public static class SegmentationModelFile
             using (var stream = zip.CreateEntry(ManifestEntry, CompressionLevel.Optimal).Open())
                 JsonSerializer.Serialize(stream, complete, ArchitectureRegistry.JsonOptions);
             using var weights = zip.CreateEntry(WeightsEntry, CompressionLevel.Fastest).Open();
-            using var state = model.StateDict();
+            using var state = model.StateDictOf();
             SafeTensors.Write(weights, state);
         });
     }
@@ -91,8 +91,8 @@ public static class SegmentationModelFile
             using (var stream = weightsEntry.Open()) stream.CopyTo(buffer);
             buffer.Position = 0;
             using var state = SafeTensors.Read(buffer);
-            model.LoadStateDict(state, strict: true);
-            model.Eval();
+            model.Load(state, strict: true);
+            model.eval();
             return new LoadedModel(model, manifest);
         }
         catch (Exception e) when (e is StateDictMismatchException or InvalidDataException)

@@ -4,30 +4,35 @@ using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Losses;
 using MLNet.Segmentation.Metrics;
 using MLNet.Segmentation.Nn;
-using MLNet.Segmentation.Training.Optimizers;
 using MLNet.Segmentation.Training.Schedules;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Training;
 
 /// <summary>
 /// Trains a segmentation network: optimizer steps under a learning-rate schedule, validation mIoU every epoch,
-/// best weights kept, early stopping, and an atomic resumable checkpoint after every epoch.
+/// best weights kept, early stopping, and an atomic resumable checkpoint after every epoch. The optimizers are
+/// TorchSharp's torch.optim SGD, Adam and AdamW (their trajectories match PyTorch's: the Training fixtures); gradient
+/// clipping is torch.nn.utils.clip_grad_norm_. Each step and each validation batch runs in its own dispose scope.
 /// </summary>
 public sealed class SegmentationTrainer
 {
-    private readonly Module _model;
+    private readonly nn.Module<Tensor, Tensor> _model;
     private readonly ISegmentationLoss _loss;
     private readonly TrainerOptions _options;
 
     /// <summary>Creates a trainer for <paramref name="model"/> (N x C x H x W → N x K x H x W logits) and <paramref name="loss"/>.</summary>
-    public SegmentationTrainer(Module model, ISegmentationLoss loss, TrainerOptions options)
+    public SegmentationTrainer(nn.Module<Tensor, Tensor> model, ISegmentationLoss loss, TrainerOptions options)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _loss = loss ?? throw new ArgumentNullException(nameof(loss));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _options.Validate();
-        Device = options.Device ?? LibTorch.DefaultDevice;
-        if (options.Precision == TrainingPrecision.Float16 && Device.Type != DeviceType.Cuda)
+        TorchRuntime.EnsureInitialized();
+        Device = options.Device ?? (TorchRuntime.CudaIsAvailable ? new Device(DeviceType.CUDA, 0) : CPU);
+        if (options.Precision == TrainingPrecision.Float16 && Device.type != DeviceType.CUDA)
             throw new ArgumentException($"float16 mixed precision needs a CUDA device (training runs on {Device}); use BFloat16 on the CPU", nameof(options));
     }
 
@@ -50,15 +55,17 @@ public sealed class SegmentationTrainer
     {
         ArgumentNullException.ThrowIfNull(train);
         if (train.BatchesPerEpoch < 1) throw new ArgumentException("the training data yields no batch", nameof(train));
-        _model.To(Device);
-        if (_options.MemoryFormat == MemoryFormat.ChannelsLast) _model.To(MemoryFormat.ChannelsLast);
-        using var optimizer = CreateOptimizer();
+        _model.to(Device);
+        var parameters = _model.parameters().Where(p => p.requires_grad).ToList();
+        if (parameters.Count == 0) throw new ArgumentException("the model has no trainable parameters");
+        using var optimizer = CreateOptimizer(parameters);
         var scaler = _options.Precision == TrainingPrecision.Float16 ? new GradientScaler() : null;
         long totalSteps = (long)_options.Epochs * train.BatchesPerEpoch;
         var schedule = CreateSchedule(totalSteps);
 
         var history = new List<EpochRecord>();
         int firstEpoch = 0, bestEpoch = -1, sinceBest = 0;
+        long stepsDone = 0;
         double bestIoU = double.NegativeInfinity;
         StateDict? best = null;
         if (_options.CheckpointDirectory is not null) Directory.CreateDirectory(_options.CheckpointDirectory);
@@ -66,13 +73,14 @@ public sealed class SegmentationTrainer
         {
             var checkpoint = TrainingCheckpoint.Load(CheckpointPath, _model, optimizer);
             firstEpoch = checkpoint.CompletedEpochs;
+            stepsDone = checkpoint.CompletedSteps;
             history.AddRange(checkpoint.History);
             (bestEpoch, bestIoU, sinceBest) = (checkpoint.BestEpoch, checkpoint.BestValidationMeanIoU, checkpoint.EpochsSinceBest);
             if (BestModelPath is not null && File.Exists(BestModelPath)) best = Weights.SafeTensors.Load(BestModelPath);
         }
         else
         {
-            LibTorch.ManualSeed(_options.Seed);
+            random.manual_seed((long)_options.Seed);
         }
 
         SegmentationMetrics? lastValidation = null;
@@ -86,14 +94,16 @@ public sealed class SegmentationTrainer
                 var epochClock = Stopwatch.StartNew();
                 double lossSum = 0;
                 int steps = 0;
-                _model.Train();
+                _model.train();
+                double learningRate = _options.LearningRate;
                 foreach (var batch in train.GetBatches(epoch, cancellationToken))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     using (batch)
                     {
-                        schedule.Apply(optimizer);
-                        double loss = TrainStep(batch, optimizer, scaler);
+                        learningRate = schedule.Apply(optimizer, stepsDone);
+                        double loss = TrainStep(batch, optimizer, parameters, scaler);
+                        stepsDone++;
                         if (!double.IsFinite(loss))
                             throw new InvalidOperationException($"the training loss became {loss} at epoch {epoch + 1}, step {steps + 1}; lower the learning rate");
                         lossSum += loss;
@@ -104,14 +114,14 @@ public sealed class SegmentationTrainer
                         long remaining = totalSteps - ((long)epoch * train.BatchesPerEpoch + steps);
                         var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / Math.Max(done, 1) * Math.Max(remaining, 0));
                         progress?.Report(new TrainingProgress(ProgressKind.Step, epoch + 1, _options.Epochs, steps, train.BatchesPerEpoch,
-                            loss, optimizer.LearningRate, perSecond, eta));
+                            loss, learningRate, perSecond, eta));
                     }
                 }
                 if (steps == 0) throw new InvalidOperationException($"epoch {epoch + 1} yielded no batch");
 
                 lastValidation = validation is null ? null : Evaluate(validation, cancellationToken);
                 double? miou = lastValidation?.MeanIoU;
-                var record = new EpochRecord(epoch + 1, lossSum / steps, optimizer.LearningRate, miou, lastValidation?.PixelAccuracy,
+                var record = new EpochRecord(epoch + 1, lossSum / steps, learningRate, miou, lastValidation?.PixelAccuracy,
                     epochClock.Elapsed.TotalSeconds);
                 history.Add(record);
 
@@ -120,16 +130,16 @@ public sealed class SegmentationTrainer
                 {
                     (bestIoU, bestEpoch, sinceBest) = (score, epoch + 1, 0);
                     best?.Dispose();
-                    best = _model.StateDict(copy: true);
+                    best = _model.StateDictOf(copy: true);
                     if (BestModelPath is not null) Weights.SafeTensors.Save(BestModelPath, best);
                 }
                 else sinceBest++;
 
                 if (CheckpointPath is not null)
-                    new TrainingCheckpoint(epoch + 1, history, bestEpoch, bestIoU, sinceBest).Save(CheckpointPath, _model, optimizer);
+                    new TrainingCheckpoint(epoch + 1, stepsDone, history, bestEpoch, bestIoU, sinceBest).Save(CheckpointPath, _model, optimizer);
 
                 progress?.Report(new TrainingProgress(ProgressKind.EpochEnd, epoch + 1, _options.Epochs, steps, train.BatchesPerEpoch,
-                    record.TrainLoss, optimizer.LearningRate, imagesSeen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
+                    record.TrainLoss, learningRate, imagesSeen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
                     TimeSpan.FromSeconds(epochClock.Elapsed.TotalSeconds * (_options.Epochs - epoch - 1)), lastValidation));
 
                 if (_options.EarlyStoppingPatience is int patience && validation is not null && sinceBest >= patience)
@@ -138,84 +148,77 @@ public sealed class SegmentationTrainer
                     break;
                 }
             }
-            if (best is not null) _model.LoadStateDict(best);
+            if (best is not null) _model.Load(best);
         }
         finally
         {
             best?.Dispose();
-            CpuMemoryCache.Release();  // the step loop's cached blocks go back to the system once training ends
         }
         var bestRecord = history.FirstOrDefault(h => h.Epoch == bestEpoch);
         return new TrainingResult(history, bestEpoch, bestRecord?.ValidationMeanIoU ?? double.NaN, stoppedEarly, lastValidation);
     }
 
-    private double TrainStep(SegmentationBatch batch, Optimizer optimizer, GradientScaler? scaler)
+    private double TrainStep(SegmentationBatch batch, optim.Optimizer optimizer, IReadOnlyList<Parameter> parameters, GradientScaler? scaler)
     {
-        using var scope = DisposeScope.Enter();
-        // To(Device) aliases (no copy) when the batch is already there.
-        var images = batch.Images.To(Device).InLayout(_options.MemoryFormat);
-        var masks = batch.Masks.To(Device);
+        using var scope = NewDisposeScope();
+        // to(Device) returns the tensor itself when the batch is already there.
+        var images = batch.Images.to(Device);
+        var masks = batch.Masks.to(Device);
         Tensor loss;
         using (_options.Precision.Autocast(Device))
         {
-            var logits = _model.Forward(images);
+            var logits = _model.call(images);
             loss = _loss.Compute(logits, masks);
         }
-        optimizer.ZeroGrad();
+        optimizer.zero_grad();
         if (scaler is null)
         {
-            loss.Backward();
-            if (_options.ClipGradientNorm is double clip) GradientClipping.ClipByNorm(optimizer.Parameters, clip);
-            optimizer.Step();
+            loss.backward();
+            if (_options.ClipGradientNorm is double clip) nn.utils.clip_grad_norm_(parameters, clip);
+            optimizer.step();
         }
         else
         {
-            scaler.Scale(loss).Backward();
-            if (_options.ClipGradientNorm is double clip && scaler.Unscale(optimizer)) GradientClipping.ClipByNorm(optimizer.Parameters, clip);
-            scaler.Step(optimizer);
+            scaler.Scale(loss).backward();
+            if (_options.ClipGradientNorm is double clip && scaler.Unscale(parameters)) nn.utils.clip_grad_norm_(parameters, clip);
+            scaler.Step(optimizer, parameters);
             scaler.Update();
         }
-        return loss.ToDouble();
+        return loss.to_type(ScalarType.Float64).item<double>();
     }
 
     /// <summary>Validation metrics of the model (in eval mode, without gradients) on <paramref name="data"/>.</summary>
     public SegmentationMetrics Evaluate(IBatchSource data, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
-        _model.Eval();
+        _model.eval();
         using var matrix = new ConfusionMatrix(_options.NumClasses, _options.IgnoreIndex);
-        using (Autograd.NoGrad())
+        using (no_grad())
         {
             foreach (var batch in data.GetBatches(0, cancellationToken))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using (batch)
-                using (DisposeScope.Enter())
+                using (NewDisposeScope())
                 using (_options.Precision.Autocast(Device))
                 {
-                    var prediction = _model.Forward(batch.Images.To(Device).InLayout(_options.MemoryFormat)).ArgMax(1);
-                    matrix.Update(prediction, batch.Masks.To(Device));
+                    var prediction = _model.call(batch.Images.to(Device)).argmax(1);
+                    matrix.Update(prediction, batch.Masks.to(Device));
                 }
             }
         }
-        _model.Train();
+        _model.train();
         return matrix.ComputeMetrics();
     }
 
-    private Optimizer CreateOptimizer()
+    private optim.Optimizer CreateOptimizer(IReadOnlyList<Parameter> parameters) => _options.Optimizer switch
     {
-        var parameters = _model.Parameters().Where(p => p.RequiresGrad).ToList();
-        return _options.Optimizer switch
-        {
-            OptimizerKind.Sgd => new Sgd(parameters, new SgdOptions
-            {
-                LearningRate = _options.LearningRate, Momentum = _options.Momentum, WeightDecay = _options.WeightDecay, Nesterov = _options.Nesterov,
-            }),
-            OptimizerKind.Adam => new Adam(parameters, new AdamOptions { LearningRate = _options.LearningRate, WeightDecay = _options.WeightDecay }),
-            OptimizerKind.AdamW => Adam.W(parameters, _options.LearningRate, _options.WeightDecay),
-            _ => throw new ArgumentOutOfRangeException(nameof(_options.Optimizer), _options.Optimizer, "unknown optimizer"),
-        };
-    }
+        OptimizerKind.Sgd => optim.SGD(parameters, _options.LearningRate, momentum: _options.Momentum, weight_decay: _options.WeightDecay,
+            nesterov: _options.Nesterov),
+        OptimizerKind.Adam => optim.Adam(parameters, _options.LearningRate, weight_decay: _options.WeightDecay),
+        OptimizerKind.AdamW => optim.AdamW(parameters, _options.LearningRate, weight_decay: _options.WeightDecay),
+        _ => throw new ArgumentOutOfRangeException(nameof(_options.Optimizer), _options.Optimizer, "unknown optimizer"),
+    };
 
     private LearningRateSchedule CreateSchedule(long totalSteps)
     {

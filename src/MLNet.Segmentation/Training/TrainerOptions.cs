@@ -1,4 +1,4 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Training;
 
@@ -76,10 +76,7 @@ public sealed record TrainerOptions
     /// <summary>Arithmetic precision: float32, or autocast to bfloat16 (CPU/CUDA) or float16 with loss scaling (CUDA).</summary>
     public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
 
-    /// <summary>Layout of the model's kernels and of each batch: <see cref="MemoryFormat.ChannelsLast"/> lets oneDNN/cuDNN skip layout reorders.</summary>
-    public MemoryFormat MemoryFormat { get; init; } = MemoryFormat.Contiguous;
-
-    /// <summary>Seed of libtorch's default generators (dropout) at the start of training.</summary>
+    /// <summary>Seed of libtorch's default generators (dropout) at the start of training (torch.manual_seed).</summary>
     public ulong Seed { get; init; } = 42;
 
     /// <summary>Checks the options.</summary>

@@ -2,72 +2,87 @@ using System.Globalization;
 using System.Text.Json;
 using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Nn;
-using MLNet.Segmentation.Training.Optimizers;
 using MLNet.Segmentation.Weights;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Training;
 
 /// <summary>
-/// A resumable training state in one safetensors file, written atomically: the model ("model.*"), the optimizer
-/// ("optimizer.*"), libtorch's default CPU generator state ("rng.cpu") and, as metadata, the completed epochs, the
-/// history and the best validation result so far.
+/// A resumable training state in one safetensors file, written atomically: the model ("model.*"), the TorchSharp
+/// optimizer's own serialized state ("optimizer.state", its binary state dict as bytes, tagged with the optimizer type),
+/// libtorch's default CPU generator state ("rng.cpu") and, as metadata, the completed epochs and steps, the history and
+/// the best validation result so far.
 /// </summary>
-public sealed record TrainingCheckpoint(int CompletedEpochs, IReadOnlyList<EpochRecord> History, int BestEpoch,
+public sealed record TrainingCheckpoint(int CompletedEpochs, long CompletedSteps, IReadOnlyList<EpochRecord> History, int BestEpoch,
     double BestValidationMeanIoU, int EpochsSinceBest)
 {
     /// <summary>The metadata value identifying the format.</summary>
-    public const string Format = "mlseg-checkpoint/1";
+    public const string Format = "mlseg-checkpoint/2";
 
     /// <summary>Writes the checkpoint of <paramref name="model"/> and <paramref name="optimizer"/> to <paramref name="path"/>.</summary>
-    public void Save(string path, Module model, Optimizer optimizer)
+    public void Save(string path, nn.Module model, optim.Optimizer optimizer)
     {
+        using var scope = NewDisposeScope();
         var tensors = new List<KeyValuePair<string, Tensor>>();
-        using var scope = DisposeScope.Enter();
-        using var state = model.StateDict();
+        using var state = model.StateDictOf();
         foreach (var (name, tensor) in state) tensors.Add(new("model." + name, tensor));
-        var optimizerState = optimizer.StateDict();
-        foreach (var (name, tensor) in optimizerState) tensors.Add(new("optimizer." + name, tensor));
-        using var generator = Generator.Default();
-        byte[] rng = generator.GetState();
-        tensors.Add(new("rng.cpu", Tensor.FromArray(rng)));
+        byte[] optimizerBytes = OptimizerBytes(optimizer);
+        tensors.Add(new("optimizer.state", TensorData.FromArray(optimizerBytes, optimizerBytes.LongLength)));
+        tensors.Add(new("rng.cpu", random.get_rng_state()));
         var metadata = new Dictionary<string, string>
         {
             ["format"] = Format,
+            ["optimizer"] = optimizer.GetType().Name,
             ["completed_epochs"] = CompletedEpochs.ToString(CultureInfo.InvariantCulture),
+            ["completed_steps"] = CompletedSteps.ToString(CultureInfo.InvariantCulture),
             ["best_epoch"] = BestEpoch.ToString(CultureInfo.InvariantCulture),
             ["best_miou"] = BestValidationMeanIoU.ToString("R", CultureInfo.InvariantCulture),
             ["epochs_since_best"] = EpochsSinceBest.ToString(CultureInfo.InvariantCulture),
             ["history"] = JsonSerializer.Serialize(History),
         };
-        try
-        {
-            SafeTensors.Save(path, tensors, metadata);
-        }
-        finally
-        {
-            foreach (var t in optimizerState.Values) t.Dispose();
-        }
+        SafeTensors.Save(path, tensors, metadata);
     }
 
-    /// <summary>Loads a checkpoint into <paramref name="model"/> and <paramref name="optimizer"/> and restores the RNG state.</summary>
-    public static TrainingCheckpoint Load(string path, Module model, Optimizer optimizer)
+    private static byte[] OptimizerBytes(optim.Optimizer optimizer)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true)) optimizer.save_state_dict(writer);
+        return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// Loads a checkpoint into <paramref name="model"/> and <paramref name="optimizer"/> and restores the RNG state. A
+    /// checkpoint of another optimizer type is refused (InvalidDataException naming both).
+    /// </summary>
+    public static TrainingCheckpoint Load(string path, nn.Module model, optim.Optimizer optimizer)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint '{path}' does not exist", path);
         using var stream = File.OpenRead(path);
         using var dict = SafeTensors.Read(stream, out var metadata);
         if (!metadata.TryGetValue("format", out var format) || format != Format)
-            throw new InvalidDataException($"'{path}' is not an mlseg training checkpoint (format '{format ?? "missing"}')");
+            throw new InvalidDataException($"'{path}' is not an mlseg training checkpoint of this version (format '{format ?? "missing"}', expected {Format})");
+        string saved = metadata.GetValueOrDefault("optimizer") ?? "unknown";
+        if (saved != optimizer.GetType().Name)
+            throw new InvalidDataException($"checkpoint '{path}' was written by a {saved} optimizer; this run uses {optimizer.GetType().Name}");
         using var modelState = dict.WithoutPrefix("model.");
-        model.LoadStateDict(modelState, strict: true);
-        var optimizerState = dict.Where(kv => kv.Key.StartsWith("optimizer.", StringComparison.Ordinal))
-            .ToDictionary(kv => kv.Key["optimizer.".Length..], kv => kv.Value);
-        optimizer.LoadStateDict(optimizerState);
+        model.Load(modelState, strict: true);
+        if (!dict.TryGetValue("optimizer.state", out var optimizerState)) throw new InvalidDataException($"checkpoint '{path}' has no optimizer state");
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(TensorData.ToArray<byte>(optimizerState)));
+            optimizer.load_state_dict(reader);
+        }
+        catch (Exception e) when (e is ArgumentException or EndOfStreamException or InvalidDataException)
+        {
+            throw new InvalidDataException($"checkpoint '{path}': the optimizer state does not fit this model's parameters ({e.Message})", e);
+        }
         if (!dict.TryGetValue("rng.cpu", out var rng)) throw new InvalidDataException($"checkpoint '{path}' has no RNG state");
-        using (var generator = Generator.Default()) generator.SetState(rng.ToArray<byte>());
+        random.set_rng_state(rng);
         try
         {
             return new TrainingCheckpoint(
                 int.Parse(metadata["completed_epochs"], CultureInfo.InvariantCulture),
+                long.Parse(metadata["completed_steps"], CultureInfo.InvariantCulture),
                 JsonSerializer.Deserialize<List<EpochRecord>>(metadata["history"]) ?? [],
                 int.Parse(metadata["best_epoch"], CultureInfo.InvariantCulture),
                 double.Parse(metadata["best_miou"], CultureInfo.InvariantCulture),

@@ -1,5 +1,4 @@
-using MLNet.Segmentation.Engine;
-using MLNet.Segmentation.Training.Optimizers;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Training;
 
@@ -20,10 +19,10 @@ public sealed record GradientScalerOptions
 }
 
 /// <summary>
-/// Dynamic loss scaling for float16 training: multiply the loss by a large scale before backward so small gradients
-/// survive in float16, divide the gradients back before the optimizer step, skip steps whose gradients overflowed and
-/// lower the scale, raise it again after a run of good steps. Per step: <see cref="Scale"/> → backward →
-/// (<see cref="Unscale"/> → clip) → <see cref="Step"/> → <see cref="Update"/>.
+/// Dynamic loss scaling for float16 training (TorchSharp 0.107 has no GradScaler): multiply the loss by a large scale
+/// before backward so small gradients survive in float16, divide the gradients back before the optimizer step, skip
+/// steps whose gradients overflowed and lower the scale, raise it again after a run of good steps. Per step:
+/// <see cref="Scale"/> → backward → (<see cref="Unscale"/> → clip) → <see cref="Step"/> → <see cref="Update"/>.
 /// </summary>
 public sealed class GradientScaler
 {
@@ -47,7 +46,7 @@ public sealed class GradientScaler
     /// <summary>Optimizer steps skipped because the gradients were not finite.</summary>
     public long SkippedSteps { get; private set; }
 
-    /// <summary>The loss multiplied by the current scale (call Backward on this).</summary>
+    /// <summary>The loss multiplied by the current scale (call backward on this).</summary>
     public Tensor Scale(Tensor loss)
     {
         ArgumentNullException.ThrowIfNull(loss);
@@ -55,39 +54,43 @@ public sealed class GradientScaler
     }
 
     /// <summary>
-    /// Divides the optimizer's gradients by the scale in place (so they can be clipped) and records whether any is
-    /// infinite or NaN. Returns true when all are finite. At most once per step.
+    /// Divides the gradients of <paramref name="parameters"/> by the scale in place (so they can be clipped) and records
+    /// whether any is infinite or NaN. Returns true when all are finite. At most once per step.
     /// </summary>
-    public bool Unscale(Optimizer optimizer)
+    public bool Unscale(IEnumerable<Tensor> parameters)
     {
-        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(parameters);
         if (_unscaled) throw new InvalidOperationException("Unscale was already called since the last Update");
-        using var scope = DisposeScope.Enter();
-        using var noGrad = Autograd.NoGrad();
-        var gradients = GradientList.Of(optimizer.Parameters);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var gradients = parameters.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToList();
         if (gradients.Count > 0)
         {
-            // Multi-tensor ops when the optimizer would use them. The largest magnitude of all gradients is finite
-            // exactly when every element is (a NaN or an infinity carries through), and is read back once.
-            bool useForeach = gradients.UseForeach(optimizer.Foreach);
-            gradients.MulInPlace(1.0 / CurrentScale, useForeach);
-            _foundInfinite = !double.IsFinite(gradients.Norm(double.PositiveInfinity, useForeach).ToDouble());
+            // The largest magnitude of all gradients is finite exactly when every element is (NaN and infinity carry
+            // through max), read back once; float64 so that finite float32 values never overflow in the combination.
+            var largest = new List<Tensor>(gradients.Count);
+            foreach (var g in gradients)
+            {
+                g.mul_(1.0 / CurrentScale);
+                largest.Add(g.abs().max().to_type(ScalarType.Float64));
+            }
+            _foundInfinite = !double.IsFinite(stack(largest).max().item<double>());
         }
         _unscaled = true;
         return !_foundInfinite;
     }
 
     /// <summary>Unscales (unless done) and steps the optimizer when the gradients are finite; returns whether it stepped.</summary>
-    public bool Step(Optimizer optimizer)
+    public bool Step(optim.Optimizer optimizer, IEnumerable<Tensor> parameters)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        if (!_unscaled) Unscale(optimizer);
+        if (!_unscaled) Unscale(parameters);
         if (_foundInfinite)
         {
             SkippedSteps++;
             return false;
         }
-        optimizer.Step();
+        optimizer.step();
         return true;
     }
 

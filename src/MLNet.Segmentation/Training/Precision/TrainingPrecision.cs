@@ -1,4 +1,4 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Training;
 
@@ -19,8 +19,8 @@ public static class TrainingPrecisionExtensions
     /// <summary>The autocast guard of <paramref name="precision"/> on <paramref name="device"/> (null for float32).</summary>
     public static IDisposable? Autocast(this TrainingPrecision precision, Device device) => precision switch
     {
-        TrainingPrecision.BFloat16 => Engine.Autocast.Enable(device, DType.BFloat16),
-        TrainingPrecision.Float16 => Engine.Autocast.Enable(device, DType.Float16),
+        TrainingPrecision.BFloat16 => Engine.Autocast.Enable(device, ScalarType.BFloat16),
+        TrainingPrecision.Float16 => Engine.Autocast.Enable(device, ScalarType.Float16),
         _ => null,
     };
 }

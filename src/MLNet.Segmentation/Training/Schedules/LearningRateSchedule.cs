@@ -1,18 +1,24 @@
-using MLNet.Segmentation.Training.Optimizers;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Training.Schedules;
 
-/// <summary>A learning rate as a function of the number of optimizer steps taken (0 before the first step).</summary>
+/// <summary>
+/// A learning rate as a function of the number of optimizer steps taken (0 before the first step), set on a TorchSharp
+/// optimizer before each step. Ours rather than torch.optim.lr_scheduler: these are closed forms of the step count (the
+/// Schedules fixtures check them against PyTorch's schedulers), so a resumed run needs no scheduler state beyond the step.
+/// </summary>
 public abstract class LearningRateSchedule
 {
     /// <summary>The learning rate for the update that follows <paramref name="step"/> completed steps.</summary>
     public abstract double At(long step);
 
-    /// <summary>Sets the optimizer's learning rate for its next step.</summary>
-    public void Apply(Optimizer optimizer)
+    /// <summary>Sets the learning rate of every parameter group of <paramref name="optimizer"/> for the update after <paramref name="step"/> steps.</summary>
+    public double Apply(optim.Optimizer optimizer, long step)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        optimizer.LearningRate = At(optimizer.StepCount);
+        double rate = At(step);
+        foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+        return rate;
     }
 
     /// <summary>Checks a step argument.</summary>

@@ -37,8 +37,9 @@ public static class TensorData
         using (cpu) return cpu.to(device);
     }
 
-    /// <summary>A new CPU tensor over a copy of <paramref name="data"/>.</summary>
-    public static Tensor FromArray<T>(T[] data, params long[] shape) where T : unmanaged => FromSpan<T>(data, shape);
+    /// <summary>A new CPU tensor over a copy of <paramref name="data"/>, of <paramref name="shape"/> (none given: one dimension).</summary>
+    public static Tensor FromArray<T>(T[] data, params long[] shape) where T : unmanaged =>
+        FromSpan<T>(data, shape.Length == 0 ? [data.LongLength] : shape);
 
     /// <summary>The elements of <paramref name="tensor"/> (any device or layout) in row-major order.</summary>
     public static T[] ToArray<T>(Tensor tensor) where T : unmanaged

@@ -1,4 +1,4 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses;
 
@@ -17,24 +17,25 @@ public sealed record CrossEntropyLossOptions
 
 /// <summary>
 /// Pixel-wise softmax cross-entropy with class weights, an ignored id and label smoothing. The result is the
-/// weighted mean over non-ignored pixels, sum(w[t] * ce) / sum(w[t]), exactly as torch.nn.functional.cross_entropy.
+/// weighted mean over non-ignored pixels, sum(w[t] * ce) / sum(w[t]), exactly as torch.nn.functional.cross_entropy
+/// (which computes it).
 /// </summary>
-public sealed class CrossEntropyLoss(CrossEntropyLossOptions? options = null) : ISegmentationLoss
+public sealed class CrossEntropyLoss(CrossEntropyLossOptions? options = null) : SegmentationLoss(nameof(CrossEntropyLoss))
 {
     /// <summary>The options in use.</summary>
     public CrossEntropyLossOptions Options { get; } = options ?? new();
 
     /// <inheritdoc />
-    public Tensor Compute(Tensor logits, Tensor target)
+    public override Tensor forward(Tensor logits, Tensor target)
     {
         LossTargets.Validate(logits, target, nameof(CrossEntropyLoss));
         if (Options.LabelSmoothing is < 0 or >= 1)
             throw new ArgumentOutOfRangeException(nameof(Options.LabelSmoothing), Options.LabelSmoothing, "label smoothing must be in [0, 1)");
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var weights = Options.ClassWeights is null
             ? null
-            : LossTargets.ClassVector(Options.ClassWeights, logits.Size(1), logits, nameof(CrossEntropyLoss), "ClassWeights");
-        var loss = Functional.CrossEntropy(logits, target, weights, Options.IgnoreIndex ?? -100, Reduction.Mean, Options.LabelSmoothing);
+            : LossTargets.ClassVector(Options.ClassWeights, logits.size(1), logits, nameof(CrossEntropyLoss), "ClassWeights");
+        var loss = nn.functional.cross_entropy(logits, target, weights, Options.IgnoreIndex ?? -100, nn.Reduction.Mean, Options.LabelSmoothing);
         return loss.MoveToOuterDisposeScope();
     }
 }

@@ -1,4 +1,4 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses;
 
@@ -6,12 +6,12 @@ namespace MLNet.Segmentation.Losses;
 /// Soft Dice loss: per class 1 - (2 TP + s) / (2 TP + FP + FN + s) = 1 - (2 sum p g + s) / (sum p + sum g + s), from
 /// softmax (or sigmoid) probabilities; weighted mean over classes (see <see cref="OverlapLoss"/>).
 /// </summary>
-public sealed class DiceLoss(OverlapLossOptions? options = null) : OverlapLoss(options ?? new())
+public sealed class DiceLoss(OverlapLossOptions? options = null) : OverlapLoss(nameof(DiceLoss), options ?? new())
 {
     /// <inheritdoc />
     protected override Tensor Score(Tensor truePositives, Tensor falsePositives, Tensor falseNegatives, double smooth)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var numerator = truePositives * 2.0 + smooth;
         var score = numerator / (numerator + falsePositives + falseNegatives);
         return score.MoveToOuterDisposeScope();

@@ -1,4 +1,5 @@
 using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses;
 
@@ -28,41 +29,42 @@ public sealed record FocalLossOptions
 /// Focal loss (Lin et al.): per pixel -alpha_t (1 - p_t)^gamma log p_t with p_t the probability of the true class,
 /// averaged over non-ignored pixels.
 /// </summary>
-public sealed class FocalLoss(FocalLossOptions? options = null) : ISegmentationLoss
+public sealed class FocalLoss(FocalLossOptions? options = null) : SegmentationLoss(nameof(FocalLoss))
 {
     /// <summary>The options in use.</summary>
     public FocalLossOptions Options { get; } = options ?? new();
 
     /// <inheritdoc />
-    public Tensor Compute(Tensor logits, Tensor target)
+    public override Tensor forward(Tensor logits, Tensor target)
     {
         LossTargets.Validate(logits, target, nameof(FocalLoss));
         if (Options.Gamma < 0) throw new ArgumentOutOfRangeException(nameof(Options.Gamma), Options.Gamma, "Gamma must be non-negative");
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var valid = LossTargets.ValidMask(target, Options.IgnoreIndex);
         var safe = LossTargets.SafeTarget(target, valid);
         Tensor logPt, alpha;
         if (Options.Mode == OverlapMode.Binary)
         {
-            if (logits.Size(1) != 1)
-                throw new ArgumentException($"FocalLoss: binary mode needs N x 1 x H x W logits, got {logits.ShapeString}", nameof(logits));
-            var x = logits.Squeeze(1);
-            var positive = safe.Eq(1).To(logits.DType);
-            logPt = -Functional.BinaryCrossEntropyWithLogits(x, positive, reduction: Reduction.None);
-            alpha = Options.Alpha is double a ? positive * (2 * a - 1) + (1 - a) : positive.OnesLike();
+            if (logits.size(1) != 1)
+                throw new ArgumentException($"FocalLoss: binary mode needs N x 1 x H x W logits, got {TensorData.ShapeOf(logits)}", nameof(logits));
+            var x = logits.squeeze(1);
+            var positive = safe.eq(1).to_type(logits.dtype);
+            logPt = -nn.functional.binary_cross_entropy_with_logits(x, positive, reduction: nn.Reduction.None);
+            alpha = Options.Alpha is double a ? positive * (2 * a - 1) + (1 - a) : positive.ones_like();
         }
         else
         {
             if (Options.Alpha is not null) throw new ArgumentException("FocalLoss: Alpha applies to binary mode; use ClassWeights for multiclass");
-            logPt = Functional.LogSoftmax(logits, 1).Gather(1, safe.Unsqueeze(1)).Squeeze(1);
+            logPt = nn.functional.log_softmax(logits, 1).gather(1, safe.unsqueeze(1)).squeeze(1);
             alpha = Options.ClassWeights is null
-                ? logPt.Detach().OnesLike()
-                : LossTargets.ClassVector(Options.ClassWeights, logits.Size(1), logits, nameof(FocalLoss), "ClassWeights").IndexSelect(0, safe.Flatten()).Reshape(safe.Shape);
+                ? logPt.detach().ones_like()
+                : LossTargets.ClassVector(Options.ClassWeights, logits.size(1), logits, nameof(FocalLoss), "ClassWeights")
+                    .index_select(0, safe.flatten()).reshape(safe.shape);
         }
-        var modulation = Options.Gamma == 0 ? logPt.Detach().OnesLike() : (1.0 - logPt.Exp()).Pow(Options.Gamma);
-        var validFloat = valid.To(logits.DType);
+        var modulation = Options.Gamma == 0 ? logPt.detach().ones_like() : (1.0 - logPt.exp()).pow(Options.Gamma);
+        var validFloat = valid.to_type(logits.dtype);
         var perPixel = -(alpha * modulation * logPt) * validFloat;
-        var loss = LossTargets.SafeMean(perPixel.Sum(), validFloat.Sum());
+        var loss = LossTargets.SafeMean(perPixel.sum(), validFloat.sum());
         return loss.MoveToOuterDisposeScope();
     }
 }

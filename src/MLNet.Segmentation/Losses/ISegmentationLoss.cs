@@ -1,8 +1,11 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses;
 
-/// <summary>A differentiable segmentation loss of raw network outputs against class-id targets.</summary>
+/// <summary>
+/// A differentiable segmentation loss of raw network outputs against class-id targets. Every loss of this folder is
+/// also a TorchSharp module (<see cref="SegmentationLoss"/>, an <c>nn.Module&lt;Tensor, Tensor, Tensor&gt;</c>).
+/// </summary>
 public interface ISegmentationLoss
 {
     /// <summary>

@@ -1,4 +1,4 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses;
 
@@ -6,12 +6,12 @@ namespace MLNet.Segmentation.Losses;
 /// Soft Jaccard (IoU) loss: per class 1 - (TP + s) / (TP + FP + FN + s) = 1 - (sum p g + s) / (sum p + sum g - sum p g + s);
 /// weighted mean over classes (see <see cref="OverlapLoss"/>).
 /// </summary>
-public sealed class JaccardLoss(OverlapLossOptions? options = null) : OverlapLoss(options ?? new())
+public sealed class JaccardLoss(OverlapLossOptions? options = null) : OverlapLoss(nameof(JaccardLoss), options ?? new())
 {
     /// <inheritdoc />
     protected override Tensor Score(Tensor truePositives, Tensor falsePositives, Tensor falseNegatives, double smooth)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var numerator = truePositives + smooth;
         var score = numerator / (numerator + falsePositives + falseNegatives);
         return score.MoveToOuterDisposeScope();

@@ -1,4 +1,5 @@
 using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses;
 
@@ -8,26 +9,32 @@ internal static class LossTargets
     /// <summary>Throws unless logits are N x C x H x W and target is N x H x W int64 with matching sizes.</summary>
     internal static void Validate(Tensor logits, Tensor target, string loss)
     {
-        if (logits.Dim != 4)
-            throw new ArgumentException($"{loss}: logits must be N x K x H x W, got {logits.ShapeString}", nameof(logits));
-        if (target.Dim != 3 || target.Size(0) != logits.Size(0) || target.Size(1) != logits.Size(2) || target.Size(2) != logits.Size(3))
-            throw new ArgumentException($"{loss}: target must be N x H x W = [{logits.Size(0)}, {logits.Size(2)}, {logits.Size(3)}], got {target.ShapeString}", nameof(target));
-        if (target.DType != DType.Int64)
-            throw new ArgumentException($"{loss}: target must be int64 class ids, got {target.DType}", nameof(target));
+        ArgumentNullException.ThrowIfNull(logits);
+        ArgumentNullException.ThrowIfNull(target);
+        if (logits.dim() != 4)
+            throw new ArgumentException($"{loss}: logits must be N x K x H x W, got {TensorData.ShapeOf(logits)}", nameof(logits));
+        if (target.dim() != 3 || target.size(0) != logits.size(0) || target.size(1) != logits.size(2) || target.size(2) != logits.size(3))
+            throw new ArgumentException($"{loss}: target must be N x H x W = [{logits.size(0)}, {logits.size(2)}, {logits.size(3)}], got {TensorData.ShapeOf(target)}", nameof(target));
+        if (target.dtype != ScalarType.Int64)
+            throw new ArgumentException($"{loss}: target must be int64 class ids, got {target.dtype}", nameof(target));
     }
 
     /// <summary>True (bool N x H x W) where the pixel is not ignored.</summary>
     internal static Tensor ValidMask(Tensor target, long? ignoreIndex) =>
-        ignoreIndex is long ignore ? target.Ne(ignore) : target.OnesLike().To(DType.Bool);
+        ignoreIndex is long ignore ? target.ne(ignore) : target.ones_like(ScalarType.Bool);
 
     /// <summary>The target with ignored pixels replaced by class 0 (safe for one-hot and gather).</summary>
-    internal static Tensor SafeTarget(Tensor target, Tensor valid) => target.MaskedFill(valid.LogicalNot(), 0);
+    internal static Tensor SafeTarget(Tensor target, Tensor valid)
+    {
+        using var ignored = valid.logical_not();
+        return target.masked_fill(ignored, 0);
+    }
 
     /// <summary>One-hot N x K x H x W in <paramref name="dtype"/>, all zero at ignored pixels.</summary>
-    internal static Tensor OneHot(Tensor safeTarget, Tensor valid, long classes, DType dtype)
+    internal static Tensor OneHot(Tensor safeTarget, Tensor valid, long classes, ScalarType dtype)
     {
-        using var scope = DisposeScope.Enter();
-        var oneHot = safeTarget.OneHot(classes).Permute(0, 3, 1, 2).To(dtype) * valid.Unsqueeze(1).To(dtype);
+        using var scope = NewDisposeScope();
+        var oneHot = nn.functional.one_hot(safeTarget, classes).permute(0, 3, 1, 2).to_type(dtype) * valid.unsqueeze(1).to_type(dtype);
         return oneHot.MoveToOuterDisposeScope();
     }
 
@@ -36,14 +43,15 @@ internal static class LossTargets
     {
         if (values.Length != classes)
             throw new ArgumentException($"{loss}: {name} has {values.Length} entries but there are {classes} classes");
-        using var host = Tensor.FromArray(values);
-        return host.To(like.Device, like.DType);
+        using var host = TensorData.FromArray(values, values.Length);
+        return host.to(like.dtype, like.device);
     }
 
     /// <summary>sum / max(count, 1): a mean that is 0 (with gradient history) when nothing is counted.</summary>
     internal static Tensor SafeMean(Tensor sum, Tensor count)
     {
-        using var denominator = count.To(sum.DType).Clamp(min: 1);
-        return sum / denominator;
+        using var scope = NewDisposeScope();
+        var denominator = count.to_type(sum.dtype).clamp_min(1);
+        return (sum / denominator).MoveToOuterDisposeScope();
     }
 }

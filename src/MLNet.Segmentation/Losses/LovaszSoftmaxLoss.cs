@@ -1,4 +1,4 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses;
 
@@ -21,65 +21,65 @@ public sealed record LovaszSoftmaxLossOptions
 /// Lovász extension of the Jaccard loss, i.e. the increments of 1 - |G - F_k| / |G ∪ F_k| along the sorted order;
 /// the result is averaged over classes.
 /// </summary>
-public sealed class LovaszSoftmaxLoss(LovaszSoftmaxLossOptions? options = null) : ISegmentationLoss
+public sealed class LovaszSoftmaxLoss(LovaszSoftmaxLossOptions? options = null) : SegmentationLoss(nameof(LovaszSoftmaxLoss))
 {
     /// <summary>The options in use.</summary>
     public LovaszSoftmaxLossOptions Options { get; } = options ?? new();
 
     /// <inheritdoc />
-    public Tensor Compute(Tensor logits, Tensor target)
+    public override Tensor forward(Tensor logits, Tensor target)
     {
         LossTargets.Validate(logits, target, nameof(LovaszSoftmaxLoss));
-        using var scope = DisposeScope.Enter();
-        var probabilities = Functional.Softmax(logits, 1);
+        using var scope = NewDisposeScope();
+        var probabilities = nn.functional.softmax(logits, 1);
         Tensor loss;
         if (!Options.PerImage) loss = FlatLoss(probabilities, target);
         else
         {
-            loss = FlatLoss(probabilities.Narrow(0, 0, 1), target.Narrow(0, 0, 1));
-            for (long n = 1; n < logits.Size(0); n++)
-                loss = loss + FlatLoss(probabilities.Narrow(0, n, 1), target.Narrow(0, n, 1));
-            loss = loss / logits.Size(0);
+            loss = FlatLoss(probabilities.narrow(0, 0, 1), target.narrow(0, 0, 1));
+            for (long n = 1; n < logits.size(0); n++)
+                loss = loss + FlatLoss(probabilities.narrow(0, n, 1), target.narrow(0, n, 1));
+            loss = loss / logits.size(0);
         }
         return loss.MoveToOuterDisposeScope();
     }
 
     private Tensor FlatLoss(Tensor probabilities, Tensor target)
     {
-        using var scope = DisposeScope.Enter();
-        long classes = probabilities.Size(1);
-        var flat = probabilities.Permute(0, 2, 3, 1).Reshape(-1, classes);
-        var labels = target.Reshape(-1);
+        using var scope = NewDisposeScope();
+        long classes = probabilities.size(1);
+        var flat = probabilities.permute(0, 2, 3, 1).reshape(-1, classes);
+        var labels = target.reshape(-1);
         if (Options.IgnoreIndex is long ignore)
         {
-            var valid = labels.Ne(ignore);
-            flat = flat.Index(valid);
-            labels = labels.Index(valid);
+            var valid = labels.ne(ignore);
+            flat = flat[valid];
+            labels = labels[valid];
         }
-        if (labels.NumberOfElements == 0) return (probabilities.Sum() * 0.0).MoveToOuterDisposeScope();
+        if (labels.numel() == 0) return (probabilities.sum() * 0.0).MoveToOuterDisposeScope();
 
-        var foreground = labels.OneHot(classes).To(flat.DType);          // M x K
-        var (errors, order) = (foreground - flat).Abs().Sort(0, descending: true);
-        var sortedForeground = foreground.Gather(0, order);
-        var perClass = (errors * JaccardExtensionGradient(sortedForeground)).Sum(0);   // K
+        var foreground = nn.functional.one_hot(labels, classes).to_type(flat.dtype);   // M x K
+        var (errors, order) = (foreground - flat).abs().sort(0, descending: true);
+        var sortedForeground = foreground.gather(0, order);
+        var perClass = (errors * JaccardExtensionGradient(sortedForeground)).sum(dim: 0);   // K
 
         var counted = Options.OnlyPresentClasses
-            ? (foreground.Sum(0) > 0).To(flat.DType)
-            : perClass.Detach().OnesLike();
-        return LossTargets.SafeMean((perClass * counted).Sum(), counted.Sum()).MoveToOuterDisposeScope();
+            ? (foreground.sum(dim: 0) > 0).to_type(flat.dtype)
+            : perClass.detach().ones_like();
+        return LossTargets.SafeMean((perClass * counted).sum(), counted.sum()).MoveToOuterDisposeScope();
     }
 
     // Column-wise gradient of the Lovász extension of the Jaccard loss for foreground indicators sorted by decreasing error.
     private static Tensor JaccardExtensionGradient(Tensor sortedForeground)
     {
-        using var scope = DisposeScope.Enter();
-        var total = sortedForeground.Sum(0, keepDim: true);
-        var intersection = total - sortedForeground.CumSum(0);
-        var union = total + (1.0 - sortedForeground).CumSum(0);
+        using var scope = NewDisposeScope();
+        var total = sortedForeground.sum(dim: 0, keepdim: true);
+        var intersection = total - sortedForeground.cumsum(0);
+        var union = total + (1.0 - sortedForeground).cumsum(0);
         var jaccard = 1.0 - intersection / union;
-        long m = jaccard.Size(0);
+        long m = jaccard.size(0);
         if (m == 1) return jaccard.MoveToOuterDisposeScope();
-        var increments = jaccard.Narrow(0, 1, m - 1) - jaccard.Narrow(0, 0, m - 1);
-        return Tensor.Cat([jaccard.Narrow(0, 0, 1), increments], 0).MoveToOuterDisposeScope();
+        var increments = jaccard.narrow(0, 1, m - 1) - jaccard.narrow(0, 0, m - 1);
+        return cat([jaccard.narrow(0, 0, 1), increments], 0).MoveToOuterDisposeScope();
     }
 }

@@ -1,4 +1,4 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses;
 
@@ -7,10 +7,10 @@ namespace MLNet.Segmentation.Losses;
 /// and pixels (ignored pixels excluded), TP = sum p g, FP = sum p (1 - g), FN = sum (1 - p) g; the loss is the
 /// weighted mean over classes of 1 - score(TP, FP, FN).
 /// </summary>
-public abstract class OverlapLoss : ISegmentationLoss
+public abstract class OverlapLoss : SegmentationLoss
 {
-    /// <summary>Creates the loss with shared overlap options.</summary>
-    protected OverlapLoss(OverlapLossOptions options)
+    /// <summary>Creates the loss module <paramref name="name"/> with shared overlap options.</summary>
+    protected OverlapLoss(string name, OverlapLossOptions options) : base(name)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Smooth < 0) throw new ArgumentOutOfRangeException(nameof(options), options.Smooth, "Smooth must be non-negative");
@@ -27,25 +27,26 @@ public abstract class OverlapLoss : ISegmentationLoss
     protected virtual Tensor ClassLoss(Tensor score) => 1.0 - score;
 
     /// <inheritdoc />
-    public Tensor Compute(Tensor logits, Tensor target)
+    public override Tensor forward(Tensor logits, Tensor target)
     {
         string name = GetType().Name;
         LossTargets.Validate(logits, target, name);
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var (probabilities, oneHot) = SoftCounts.ProbabilitiesAndTargets(logits, target, OverlapOptions.Mode, OverlapOptions.IgnoreIndex, name);
         long[] dims = [0, 2, 3];
-        var tp = (probabilities * oneHot).Sum(dims);
-        var fp = probabilities.Sum(dims) - tp;
-        var fn = oneHot.Sum(dims) - tp;
+        var tp = (probabilities * oneHot).sum(dims);
+        var fp = probabilities.sum(dims) - tp;
+        var targetCounts = oneHot.sum(dims);
+        var fn = targetCounts - tp;
         var perClass = ClassLoss(Score(tp, fp, fn, OverlapOptions.Smooth));
 
-        long classes = probabilities.Size(1);
+        long classes = probabilities.size(1);
         var weights = OverlapOptions.ClassWeights is null
-            ? perClass.Detach().OnesLike()
+            ? perClass.detach().ones_like()
             : LossTargets.ClassVector(OverlapOptions.ClassWeights, classes, logits, name, "ClassWeights");
         if (!OverlapOptions.IncludeAbsentClasses)
-            weights = weights * (oneHot.Sum(dims) > 0).To(weights.DType);
-        var loss = LossTargets.SafeMean((weights * perClass).Sum(), weights.Sum());
+            weights = weights * (targetCounts > 0).to_type(weights.dtype);
+        var loss = LossTargets.SafeMean((weights * perClass).sum(), weights.sum());
         return loss.MoveToOuterDisposeScope();
     }
 }

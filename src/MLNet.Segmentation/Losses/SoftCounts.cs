@@ -1,4 +1,5 @@
 using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses;
 
@@ -12,21 +13,21 @@ internal static class SoftCounts
     internal static (Tensor Probabilities, Tensor Targets) ProbabilitiesAndTargets(Tensor logits, Tensor target, OverlapMode mode,
         long? ignoreIndex, string loss)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var valid = LossTargets.ValidMask(target, ignoreIndex);
-        var validFloat = valid.Unsqueeze(1).To(logits.DType);
+        var validFloat = valid.unsqueeze(1).to_type(logits.dtype);
         Tensor probabilities, targets;
         if (mode == OverlapMode.Binary)
         {
-            if (logits.Size(1) != 1)
-                throw new ArgumentException($"{loss}: binary mode needs N x 1 x H x W logits, got {logits.ShapeString}", nameof(logits));
-            probabilities = Functional.Sigmoid(logits) * validFloat;
-            targets = target.Eq(1).Unsqueeze(1).To(logits.DType) * validFloat;
+            if (logits.size(1) != 1)
+                throw new ArgumentException($"{loss}: binary mode needs N x 1 x H x W logits, got {TensorData.ShapeOf(logits)}", nameof(logits));
+            probabilities = logits.sigmoid() * validFloat;
+            targets = target.eq(1).unsqueeze(1).to_type(logits.dtype) * validFloat;
         }
         else
         {
-            probabilities = Functional.Softmax(logits, 1) * validFloat;
-            targets = LossTargets.OneHot(LossTargets.SafeTarget(target, valid), valid, logits.Size(1), logits.DType);
+            probabilities = nn.functional.softmax(logits, 1) * validFloat;
+            targets = LossTargets.OneHot(LossTargets.SafeTarget(target, valid), valid, logits.size(1), logits.dtype);
         }
         return (probabilities.MoveToOuterDisposeScope(), targets.MoveToOuterDisposeScope());
     }

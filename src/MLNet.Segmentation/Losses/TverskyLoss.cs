@@ -1,4 +1,4 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses;
 
@@ -22,7 +22,7 @@ public sealed record TverskyLossOptions : OverlapLossOptions
 public sealed class TverskyLoss : OverlapLoss
 {
     /// <summary>Creates the loss (defaults alpha = beta = 0.5, gamma = 1).</summary>
-    public TverskyLoss(TverskyLossOptions? options = null) : base(options ?? new TverskyLossOptions())
+    public TverskyLoss(TverskyLossOptions? options = null) : base(nameof(TverskyLoss), options ?? new TverskyLossOptions())
     {
         Options = (TverskyLossOptions)OverlapOptions;
         if (Options.Alpha < 0 || Options.Beta < 0) throw new ArgumentOutOfRangeException(nameof(options), "Alpha and Beta must be non-negative");
@@ -35,7 +35,7 @@ public sealed class TverskyLoss : OverlapLoss
     /// <inheritdoc />
     protected override Tensor Score(Tensor truePositives, Tensor falsePositives, Tensor falseNegatives, double smooth)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var numerator = truePositives + smooth;
         var score = numerator / (numerator + falsePositives * Options.Alpha + falseNegatives * Options.Beta);
         return score.MoveToOuterDisposeScope();
@@ -44,9 +44,9 @@ public sealed class TverskyLoss : OverlapLoss
     /// <inheritdoc />
     protected override Tensor ClassLoss(Tensor score)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var loss = 1.0 - score;
-        if (Options.Gamma != 1) loss = loss.Pow(Options.Gamma);
+        if (Options.Gamma != 1) loss = loss.pow(Options.Gamma);
         return loss.MoveToOuterDisposeScope();
     }
 }

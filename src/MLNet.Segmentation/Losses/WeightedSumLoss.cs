@@ -1,14 +1,17 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses;
 
-/// <summary>A weighted sum of losses, e.g. cross-entropy + Dice: sum_i weight_i * loss_i(logits, target).</summary>
-public sealed class WeightedSumLoss : ISegmentationLoss
+/// <summary>
+/// A weighted sum of losses, e.g. cross-entropy + Dice: sum_i weight_i * loss_i(logits, target). The terms are used,
+/// not owned: they are not registered as submodules, so disposing the sum leaves them alone.
+/// </summary>
+public sealed class WeightedSumLoss : SegmentationLoss
 {
     private readonly (double Weight, ISegmentationLoss Loss)[] _terms;
 
     /// <summary>A sum of the given (weight, loss) terms (at least one).</summary>
-    public WeightedSumLoss(params (double Weight, ISegmentationLoss Loss)[] terms)
+    public WeightedSumLoss(params (double Weight, ISegmentationLoss Loss)[] terms) : base(nameof(WeightedSumLoss))
     {
         ArgumentNullException.ThrowIfNull(terms);
         if (terms.Length == 0) throw new ArgumentException("a weighted sum needs at least one loss", nameof(terms));
@@ -20,9 +23,9 @@ public sealed class WeightedSumLoss : ISegmentationLoss
     public IReadOnlyList<(double Weight, ISegmentationLoss Loss)> Terms => _terms;
 
     /// <inheritdoc />
-    public Tensor Compute(Tensor logits, Tensor target)
+    public override Tensor forward(Tensor logits, Tensor target)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         Tensor? total = null;
         foreach (var (weight, loss) in _terms)
         {

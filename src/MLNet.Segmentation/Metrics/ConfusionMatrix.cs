@@ -1,14 +1,13 @@
-using MLNet.Segmentation.Engine;
-
 namespace MLNet.Segmentation.Metrics;
 
 /// <summary>
-/// A streaming K x K confusion matrix (rows = ground truth, columns = prediction) for up to 256 classes:
-/// <see cref="Update(Tensor, Tensor)"/> per batch, <see cref="Compute"/> (or <see cref="ComputeMetrics"/>) at the end,
-/// <see cref="Reset"/> to start again. Tensors are counted where they live: CUDA (and non-uint8 CPU) tensors with a bincount of
-/// target * K + prediction on the device; CPU uint8 masks with a branch-free histogram on the host. Pixels whose
-/// target is the ignore id are skipped entirely; any other id outside [0, K) in the target, or in the prediction at a
-/// counted pixel, throws an <see cref="ArgumentException"/> naming the id, and the matrix is left unchanged.
+/// A streaming K x K confusion matrix (rows = ground truth, columns = prediction) for up to 256 classes, in the
+/// cumulative style of MONAI's metrics: update per batch, <see cref="Compute"/> (or <see cref="ComputeMetrics"/>) at
+/// the end, <see cref="Reset"/> to start again. This class counts host masks (<see cref="Update(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>,
+/// a branch-free histogram) and precomputed counts (<see cref="AddCounts"/>); tensors are counted by the extension
+/// <c>ConfusionMatrixTensors.Update(matrix, prediction, target)</c>, where they live (a bincount on their device).
+/// Pixels whose target is the ignore id are skipped entirely; any other id outside [0, K) in the target, or in the
+/// prediction at a counted pixel, throws an <see cref="ArgumentException"/> naming the id, and the matrix is left unchanged.
 /// </summary>
 public sealed class ConfusionMatrix : IDisposable
 {
@@ -17,7 +16,7 @@ public sealed class ConfusionMatrix : IDisposable
 
     private readonly long[] _hostCounts;
     private readonly List<long[]> _perImage = new();
-    private Tensor? _deviceCounts;
+    private IDeferredConfusionCounts? _deferred;
     private int[]? _histogram;
 
     /// <summary>A matrix for <paramref name="numClasses"/> classes, an optional ignored target id and optional per-image matrices.</summary>
@@ -45,35 +44,6 @@ public sealed class ConfusionMatrix : IDisposable
     /// <summary>One K x K matrix per image seen since the last reset (empty unless <see cref="TrackPerImage"/>).</summary>
     public IReadOnlyList<long[,]> PerImage => _perImage.Select(ToMatrix).ToArray();
 
-    /// <summary>
-    /// Adds a batch: <paramref name="prediction"/> and <paramref name="target"/> hold integer class ids, have the
-    /// same shape (H x W for one image, N x H x W for N images) and live on the same device.
-    /// </summary>
-    public void Update(Tensor prediction, Tensor target)
-    {
-        ArgumentNullException.ThrowIfNull(prediction);
-        ArgumentNullException.ThrowIfNull(target);
-        if (!prediction.ShapeRef.AsSpan().SequenceEqual(target.ShapeRef))
-            throw new ArgumentException($"prediction {prediction.ShapeString} and target {target.ShapeString} must have the same shape");
-        if (prediction.DType.IsFloatingPoint() || target.DType.IsFloatingPoint() || prediction.DType == DType.Bool)
-            throw new ArgumentException($"prediction and target must hold integer class ids, got {prediction.DType} and {target.DType} (take ArgMax over the class dimension first)");
-        if (target.Dim is not (2 or 3)) throw new ArgumentException($"masks must be H x W or N x H x W, got {target.ShapeString}", nameof(target));
-        long images = target.Dim == 3 ? target.Size(0) : 1;
-
-        if (prediction.Device.IsCpu && target.Device.IsCpu && prediction.DType == DType.UInt8 && target.DType == DType.UInt8)
-        {
-            var p = prediction.ToArray<byte>();
-            var t = target.ToArray<byte>();
-            int perImage = (int)(t.Length / Math.Max(images, 1));
-            if (!TrackPerImage || images <= 1) Update(p, t);
-            else
-                for (int n = 0; n < images; n++)
-                    Update(p.AsSpan(n * perImage, perImage), t.AsSpan(n * perImage, perImage));
-            return;
-        }
-        UpdateOnDevice(prediction, target, images);
-    }
-
     /// <summary>Adds one image given as host masks of class ids (same length).</summary>
     public void Update(ReadOnlySpan<byte> prediction, ReadOnlySpan<byte> target)
     {
@@ -93,15 +63,40 @@ public sealed class ConfusionMatrix : IDisposable
         Add(counts);
     }
 
+    /// <summary>
+    /// Adds the K x K counts of one image (row-major, rows = ground truth), counted elsewhere; with
+    /// <see cref="TrackPerImage"/> they are one entry of <see cref="PerImage"/>.
+    /// </summary>
+    public void AddCounts(ReadOnlySpan<long> counts)
+    {
+        if (counts.Length != _hostCounts.Length)
+            throw new ArgumentException($"expected {NumClasses}x{NumClasses} = {_hostCounts.Length} counts, got {counts.Length}", nameof(counts));
+        foreach (long count in counts)
+            if (count < 0) throw new ArgumentException($"counts must be non-negative, got {count}", nameof(counts));
+        Add(counts.ToArray());
+    }
+
+    /// <summary>
+    /// The attached accumulator of counts kept elsewhere, attaching the one <paramref name="create"/> makes on first use
+    /// (or after a reset). The matrix adds its counts when read and disposes it on <see cref="Reset"/> and <see cref="Dispose"/>.
+    /// </summary>
+    public T Deferred<T>(Func<T> create) where T : class, IDeferredConfusionCounts
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        if (_deferred is null) return (T)(_deferred = create() ?? throw new InvalidOperationException("the accumulator factory returned null"));
+        return _deferred as T ?? throw new InvalidOperationException($"a {_deferred.GetType().Name} is attached already, not a {typeof(T).Name}");
+    }
+
     /// <summary>The accumulated K x K matrix (rows = ground truth).</summary>
     public long[,] Compute()
     {
         var total = (long[])_hostCounts.Clone();
-        if (_deviceCounts is not null)
+        if (_deferred is not null)
         {
-            using var host = _deviceCounts.To(Device.Cpu);
-            var device = host.ToArray<long>();
-            for (int i = 0; i < total.Length; i++) total[i] += device[i];
+            var deferred = _deferred.Read();
+            if (deferred.Length != total.Length)
+                throw new InvalidOperationException($"the attached accumulator returned {deferred.Length} counts, not {total.Length}");
+            for (int i = 0; i < total.Length; i++) total[i] += deferred[i];
         }
         return ToMatrix(total);
     }
@@ -123,16 +118,21 @@ public sealed class ConfusionMatrix : IDisposable
     {
         Array.Clear(_hostCounts);
         _perImage.Clear();
-        _deviceCounts?.Dispose();
-        _deviceCounts = null;
+        _deferred?.Dispose();
+        _deferred = null;
     }
 
-    /// <summary>Releases the device accumulator.</summary>
+    /// <summary>Releases the attached accumulator (e.g. device memory).</summary>
     public void Dispose()
     {
-        _deviceCounts?.Dispose();
-        _deviceCounts = null;
+        _deferred?.Dispose();
+        _deferred = null;
     }
+
+    /// <summary>The error for a class id outside [0, K) in <paramref name="what"/> ("target" or "prediction").</summary>
+    internal ArgumentException OutOfRange(string what, long id) => new(
+        $"{what} class id {id} is out of range for {NumClasses} classes" +
+        (IgnoreIndex is long i ? $" (ignore index {i})" : ""));
 
     private double PerImageMean(Func<long[,], double> metric)
     {
@@ -163,47 +163,6 @@ public sealed class ConfusionMatrix : IDisposable
             }
         }
     }
-
-    private void UpdateOnDevice(Tensor prediction, Tensor target, long images)
-    {
-        using var scope = DisposeScope.Enter();
-        using var noGrad = Autograd.NoGrad();
-        long k = NumClasses, bins = k * k;
-        var t = target.Reshape(images, -1).To(DType.Int64);
-        var p = prediction.Reshape(images, -1).To(DType.Int64);
-        var ignored = IgnoreIndex is long ignore ? t.Eq(ignore) : t.ZerosLike().To(DType.Bool);
-        var tChecked = t.MaskedFill(ignored, 0);
-        var pChecked = p.MaskedFill(ignored, 0);
-        CheckRange(tChecked, "target");
-        CheckRange(pChecked, "prediction");
-
-        // Ignored pixels go to an extra bin per image that is dropped afterwards.
-        var index = (tChecked * k + pChecked).MaskedFill(ignored, bins);
-        if (TrackPerImage) index = index + Tensor.Arange(images, target.Device).Unsqueeze(1) * (bins + 1);
-        var counts = Functional.BinCount(index.Reshape(-1), minLength: (TrackPerImage ? images : 1) * (bins + 1))
-            .Reshape(-1, bins + 1).Narrow(1, 0, bins);
-        if (TrackPerImage)
-        {
-            var host = counts.To(Device.Cpu).ToArray<long>();
-            for (long n = 0; n < images; n++) _perImage.Add(host.AsSpan((int)(n * bins), (int)bins).ToArray());
-        }
-        var batch = counts.Sum(0);
-        if (_deviceCounts is null) _deviceCounts = batch.Clone().DetachFromDisposeScope();
-        else _deviceCounts.AddInPlace(batch);
-    }
-
-    private void CheckRange(Tensor ids, string what)
-    {
-        if (ids.NumberOfElements == 0) return;
-        long max = ids.Max().ToInt64();
-        if (max >= NumClasses) throw OutOfRange(what, max);
-        long min = ids.Min().ToInt64();
-        if (min < 0) throw OutOfRange(what, min);
-    }
-
-    private ArgumentException OutOfRange(string what, long id) => new(
-        $"{what} class id {id} is out of range for {NumClasses} classes" +
-        (IgnoreIndex is long i ? $" (ignore index {i})" : ""));
 
     private long[,] ToMatrix(long[] flat)
     {

@@ -1,4 +1,5 @@
 using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 using MLNet.Segmentation.Losses.BorderWeights;
 
 namespace MLNet.Segmentation.Tests.Losses;
@@ -57,11 +58,11 @@ public sealed class BorderWeightMapTests
     [TestMethod]
     public void TensorOverloadMapsEveryImage()
     {
-        using var scope = DisposeScope.Enter();
-        var target = Tensor.FromArray(new long[] { 1, 0, 1, 0, 0, 0 }, 2, 1, 3);
+        using var scope = NewDisposeScope();
+        var target = TensorData.FromArray(new long[] { 1, 0, 1, 0, 0, 0 }, 2, 1, 3);
         var map = new UNetBorderWeightMap().Compute(target);
-        CollectionAssert.AreEqual(new long[] { 2, 1, 3 }, map.Shape);
-        var values = map.ToArray<double>();
+        CollectionAssert.AreEqual(new long[] { 2, 1, 3 }, map.shape);
+        var values = TensorData.ToArray<double>(map);
         Assert.AreEqual(1.5 + 10 * Math.Exp(-4.0 / 50), values[1], 1e-12);
         CollectionAssert.AreEqual(new[] { 1.0, 1.0, 1.0 }, values[3..]);
     }

@@ -1,4 +1,5 @@
 using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 using MLNet.Segmentation.Losses;
 using MLNet.Segmentation.Losses.BorderWeights;
 using MLNet.Segmentation.Losses.WeakSupervision;
@@ -14,16 +15,16 @@ public sealed class LossGradientTests
     private static (Tensor Logits, Tensor Target) Inputs(long classes, long ignore = 255, ulong seed = 1)
     {
         using var generator = new Generator(seed);
-        var logits = Tensor.Randn([2, classes, 4, 5], generator, DType.Float64);
-        var target = Tensor.RandInt(0, classes, [2, 4, 5], generator);
+        var logits = randn([2, classes, 4, 5], ScalarType.Float64, generator: generator);
+        var target = randint(0L, classes, new long[] { 2, 4, 5 }, ScalarType.Int64, generator: generator);
         // A few ignored pixels.
-        var ignoredPixels = Tensor.Rand([2, 4, 5], generator) < 0.15;
-        return (logits, target.MaskedFill(ignoredPixels, ignore));
+        var ignoredPixels = rand([2, 4, 5], generator: generator) < 0.15;
+        return (logits, target.masked_fill(ignoredPixels, ignore));
     }
 
     private static void Check(ISegmentationLoss loss, long classes = 3, string? name = null)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var (logits, target) = Inputs(classes);
         double error = GradCheck.MaxError(x => loss.Compute(x[0], x[1]), [logits, target]);
         Assert.IsTrue(error < Tolerance, $"{name ?? loss.GetType().Name}: max gradient error {error}");
@@ -40,10 +41,10 @@ public sealed class LossGradientTests
     [TestMethod]
     public void DiceBinary()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var (logits, target) = Inputs(2);
         var loss = new DiceLoss(new() { Mode = OverlapMode.Binary, IgnoreIndex = 255 });
-        var oneChannel = logits.Narrow(1, 0, 1);
+        var oneChannel = logits.narrow(1, 0, 1);
         double error = GradCheck.MaxError(x => loss.Compute(x[0], x[1]), [oneChannel, target]);
         Assert.IsTrue(error < Tolerance, $"binary Dice: {error}");
     }
@@ -61,10 +62,10 @@ public sealed class LossGradientTests
     [TestMethod]
     public void FocalBinaryWithAlpha()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var (logits, target) = Inputs(2);
         var loss = new FocalLoss(new() { Mode = OverlapMode.Binary, Alpha = 0.25, Gamma = 2, IgnoreIndex = 255 });
-        double error = GradCheck.MaxError(x => loss.Compute(x[0], x[1]), [logits.Narrow(1, 0, 1), target]);
+        double error = GradCheck.MaxError(x => loss.Compute(x[0], x[1]), [logits.narrow(1, 0, 1), target]);
         Assert.IsTrue(error < Tolerance, $"binary focal: {error}");
     }
 
@@ -94,10 +95,10 @@ public sealed class LossGradientTests
     [DataRow(8)]
     public void PairwiseRegularizer(int neighbourhood)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         using var generator = new Generator(5);
-        var logits = Tensor.Randn([2, 3, 4, 5], generator, DType.Float64);
-        var image = Tensor.Rand([2, 3, 4, 5], generator, DType.Float64);
+        var logits = randn([2, 3, 4, 5], ScalarType.Float64, generator: generator);
+        var image = rand([2, 3, 4, 5], ScalarType.Float64, generator: generator);
         var regularizer = new PairwiseRegularizer(new() { Neighbourhood = (Connectivity)neighbourhood, Sigma = 0.3, Lambda = 2 });
         double error = GradCheck.MaxError(x => regularizer.Compute(x[0], image), [logits]);
         Assert.IsTrue(error < Tolerance, $"pairwise {neighbourhood}: {error}");
@@ -106,10 +107,10 @@ public sealed class LossGradientTests
     [TestMethod]
     public void DenseGaussianRegularizer()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         using var generator = new Generator(6);
-        var logits = Tensor.Randn([2, 3, 8, 6], generator, DType.Float64);
-        var image = Tensor.Rand([2, 1, 8, 6], generator, DType.Float64);
+        var logits = randn([2, 3, 8, 6], ScalarType.Float64, generator: generator);
+        var image = rand([2, 1, 8, 6], ScalarType.Float64, generator: generator);
         var regularizer = new DenseGaussianRegularizer(new() { DownsampleFactor = 2, Sigma = 0.3, SpatialSigma = 3 });
         double error = GradCheck.MaxError(x => regularizer.Compute(x[0], image), [logits]);
         Assert.IsTrue(error < Tolerance, $"dense: {error}");
@@ -118,11 +119,11 @@ public sealed class LossGradientTests
     [TestMethod]
     public void GradCheckDetectsAWrongGradient()
     {
-        using var scope = DisposeScope.Enter();
-        var x = Tensor.FromArray(new[] { 0.3, -1.2, 2.0 });
+        using var scope = NewDisposeScope();
+        var x = TensorData.FromArray(new[] { 0.3, -1.2, 2.0 }, 3);
         // Detach hides x from autograd in one factor: the analytic gradient of x * x becomes x instead of 2x.
-        double error = GradCheck.MaxError(t => (t[0] * t[0].Detach()).Sum(), [x]);
+        double error = GradCheck.MaxError(t => (t[0] * t[0].detach()).sum(), [x]);
         Assert.AreEqual(2.0, error, 1e-6);
-        Assert.IsTrue(GradCheck.MaxError(t => (t[0] * t[0]).Sum(), [x]) < 1e-8);
+        Assert.IsTrue(GradCheck.MaxError(t => (t[0] * t[0]).sum(), [x]) < 1e-8);
     }
 }

@@ -1,4 +1,5 @@
 using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 using MLNet.Segmentation.Losses;
 using MLNet.Segmentation.Losses.BorderWeights;
 using MLNet.Segmentation.Losses.WeakSupervision;
@@ -11,16 +12,16 @@ public sealed class WeakSupervisionTests
     [TestMethod]
     public void PartialCrossEntropyAveragesLabelledPixelsOnly()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         using var generator = new Generator(2);
-        var logits = Tensor.Randn([1, 3, 4, 4], generator, DType.Float64);
-        var scribbles = Tensor.Full([1, 4, 4], 255, DType.Int64);
+        var logits = randn([1, 3, 4, 4], ScalarType.Float64, generator: generator);
+        var scribbles = full(new long[] { 1, 4, 4 }, 255, ScalarType.Int64);
         var labels = new long[16];
         Array.Fill(labels, 255);
         labels[1] = 2;
         labels[6] = 0;
-        var target = Tensor.FromArray(labels, 1, 4, 4);
-        var flat = logits.Permute(0, 2, 3, 1).Reshape(16, 3).ToArray<double>();
+        var target = TensorData.FromArray(labels, 1, 4, 4);
+        var flat = TensorData.ToArray<double>(logits.permute(0, 2, 3, 1).reshape(16, 3));
         double LogSoftmax(int pixel, int cls)
         {
             double max = Enumerable.Range(0, 3).Max(k => flat[pixel * 3 + k]);
@@ -28,43 +29,43 @@ public sealed class WeakSupervisionTests
             return flat[pixel * 3 + cls] - max - Math.Log(sum);
         }
         double expected = -(LogSoftmax(1, 2) + LogSoftmax(6, 0)) / 2;
-        Assert.AreEqual(expected, new PartialCrossEntropyLoss().Compute(logits, target).ToDouble(), 1e-12);
+        Assert.AreEqual(expected, new PartialCrossEntropyLoss().Compute(logits, target).item<double>(), 1e-12);
         double weighted = -(3 * LogSoftmax(1, 2) + 0.5 * LogSoftmax(6, 0)) / 3.5;
-        Assert.AreEqual(weighted, new PartialCrossEntropyLoss(new() { ClassWeights = [0.5, 1, 3] }).Compute(logits, target).ToDouble(), 1e-12);
-        Assert.AreEqual(0, new PartialCrossEntropyLoss().Compute(logits, scribbles).ToDouble());
+        Assert.AreEqual(weighted, new PartialCrossEntropyLoss(new() { ClassWeights = [0.5, 1, 3] }).Compute(logits, target).item<double>(), 1e-12);
+        Assert.AreEqual(0, new PartialCrossEntropyLoss().Compute(logits, scribbles).item<double>());
     }
 
     [TestMethod]
     public void PairwiseRegularizerHandComputed()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         // 2 x 2 image, two classes; probabilities of class 1: [[0.5, 0.8], [0.1, 0.5]]; intensities [[0, 0], [1, 0]].
         double[] p1 = [0.5, 0.8, 0.1, 0.5];
-        var logits = Tensor.FromArray(p1.Select(p => Math.Log(1 - p)).Concat(p1.Select(p => Math.Log(p))).ToArray(), 1, 2, 2, 2);
-        var image = Tensor.FromArray(new double[] { 0, 0, 1, 0 }, 1, 1, 2, 2);
+        var logits = TensorData.FromArray(p1.Select(p => Math.Log(1 - p)).Concat(p1.Select(p => Math.Log(p))).ToArray(), 1, 2, 2, 2);
+        var image = TensorData.FromArray(new double[] { 0, 0, 1, 0 }, 1, 1, 2, 2);
         double sigma = 0.5, far = Math.Exp(-1 / (2 * sigma * sigma));
         static double D(double a, double b) => 2 * (a - b) * (a - b); // ||s_p - s_q||^2 over two classes
         double horizontal = D(0.5, 0.8) + far * D(0.1, 0.5);
         double vertical = far * D(0.5, 0.1) + D(0.8, 0.5);
         double diagonal = D(0.5, 0.5) + far * D(0.8, 0.1);  // (0,0)-(1,1) and (0,1)-(1,0)
         var four = new PairwiseRegularizer(new() { Sigma = sigma, Lambda = 2, Reduction = RegularizerReduction.Sum });
-        Assert.AreEqual(2 * (horizontal + vertical), four.Compute(logits, image).ToDouble(), 1e-12);
+        Assert.AreEqual(2 * (horizontal + vertical), four.Compute(logits, image).item<double>(), 1e-12);
         var eight = new PairwiseRegularizer(new() { Sigma = sigma, Neighbourhood = Connectivity.Eight });
-        Assert.AreEqual((horizontal + vertical + diagonal) / 4, eight.Compute(logits, image).ToDouble(), 1e-12);
+        Assert.AreEqual((horizontal + vertical + diagonal) / 4, eight.Compute(logits, image).item<double>(), 1e-12);
     }
 
     [TestMethod]
     public void DenseRegularizerMatchesBruteForce()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         using var generator = new Generator(9);
-        var logits = Tensor.Randn([1, 2, 4, 6], generator, DType.Float64);
-        var image = Tensor.Rand([1, 1, 4, 6], generator, DType.Float64);
+        var logits = randn([1, 2, 4, 6], ScalarType.Float64, generator: generator);
+        var image = rand([1, 1, 4, 6], ScalarType.Float64, generator: generator);
         var options = new DenseGaussianRegularizerOptions { DownsampleFactor = 2, Sigma = 0.4, SpatialSigma = 3, Lambda = 1.5, Reduction = RegularizerReduction.Sum };
-        double actual = new DenseGaussianRegularizer(options).Compute(logits, image).ToDouble();
+        double actual = new DenseGaussianRegularizer(options).Compute(logits, image).item<double>();
 
-        var s = Functional.AvgPool2d(Functional.Softmax(logits, 1), 2).ToArray<double>();   // 2 x 2 x 3
-        var intensity = Functional.AvgPool2d(image, 2).ToArray<double>();                   // 2 x 3
+        var s = TensorData.ToArray<double>(nn.functional.avg_pool2d(nn.functional.softmax(logits, 1), [2, 2]));   // 2 x 2 x 3
+        var intensity = TensorData.ToArray<double>(nn.functional.avg_pool2d(image, [2, 2]));                       // 2 x 3
         double expected = 0;
         for (int p = 0; p < 6; p++)
         {
@@ -82,11 +83,11 @@ public sealed class WeakSupervisionTests
     [TestMethod]
     public void EntropyOfUniformPredictionsIsLogK()
     {
-        using var scope = DisposeScope.Enter();
-        var logits = Tensor.Zeros([2, 5, 3, 3], DType.Float64);
-        Assert.AreEqual(Math.Log(5), new EntropyRegularizer().Compute(logits).ToDouble(), 1e-12);
-        Assert.AreEqual(18 * Math.Log(5), new EntropyRegularizer(RegularizerReduction.Sum).Compute(logits).ToDouble(), 1e-10);
-        var confident = Tensor.FromArray(new double[] { 50, 0 }, 1, 2, 1, 1);
-        Assert.AreEqual(0, new EntropyRegularizer().Compute(confident).ToDouble(), 1e-12);
+        using var scope = NewDisposeScope();
+        var logits = zeros(new long[] { 2, 5, 3, 3 }, ScalarType.Float64);
+        Assert.AreEqual(Math.Log(5), new EntropyRegularizer().Compute(logits).item<double>(), 1e-12);
+        Assert.AreEqual(18 * Math.Log(5), new EntropyRegularizer(RegularizerReduction.Sum).Compute(logits).item<double>(), 1e-10);
+        var confident = TensorData.FromArray(new double[] { 50, 0 }, 1, 2, 1, 1);
+        Assert.AreEqual(0, new EntropyRegularizer().Compute(confident).item<double>(), 1e-12);
     }
 }

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Metrics;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Tests.Metrics;
 
@@ -58,17 +60,17 @@ public sealed class ConfusionMatrixTests
     [TestMethod]
     public void DeviceTensorPathMatchesScikitLearnAndAccumulatesBatches()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         foreach (var c in Cases())
         {
             int h = c.GetProperty("height").GetInt32(), w = c.GetProperty("width").GetInt32();
             // int64 tensors take the bincount path; the image is split into two "images" of a batch, then added twice.
-            var prediction = Tensor.FromArray(c.GetProperty("prediction").Longs(), 2, h / 2, w);
-            var target = Tensor.FromArray(c.GetProperty("target").Longs(), 2, h / 2, w);
+            var prediction = TensorData.FromArray(c.GetProperty("prediction").Longs(), 2, h / 2, w);
+            var target = TensorData.FromArray(c.GetProperty("target").Longs(), 2, h / 2, w);
             using var matrix = new ConfusionMatrix(c.GetProperty("classes").GetInt32(), Ignore(c));
             matrix.Update(prediction, target);
             AssertMatchesScikitLearn(c, matrix.ComputeMetrics());
-            matrix.Update(prediction.To(DType.UInt8), target.To(DType.UInt8));
+            matrix.Update(prediction.to_type(ScalarType.Byte), target.to_type(ScalarType.Byte));
             var doubled = ExpectedMatrix(c);
             for (int i = 0; i < doubled.GetLength(0); i++)
                 for (int j = 0; j < doubled.GetLength(1); j++) doubled[i, j] *= 2;
@@ -87,7 +89,7 @@ public sealed class ConfusionMatrixTests
     [TestMethod]
     public void OutOfRangeIdsThrowNamingTheIdAndLeaveTheMatrixUnchanged()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         using var matrix = new ConfusionMatrix(3, ignoreIndex: 255);
         matrix.Update(new byte[] { 0, 1 }, new byte[] { 0, 255 });
         var host = Assert.ThrowsExactly<ArgumentException>(() => matrix.Update(new byte[] { 0, 1, 2 }, new byte[] { 0, 7, 1 }));
@@ -97,10 +99,10 @@ public sealed class ConfusionMatrixTests
         // A bad prediction under an ignored target pixel is not counted and not an error.
         matrix.Update(new byte[] { 9 }, new byte[] { 255 });
         var device = Assert.ThrowsExactly<ArgumentException>(() =>
-            matrix.Update(Tensor.FromArray(new long[] { 0, 1 }, 1, 2), Tensor.FromArray(new long[] { 5, 1 }, 1, 2)));
+            matrix.Update(TensorData.FromArray(new long[] { 0, 1 }, 1, 2), TensorData.FromArray(new long[] { 5, 1 }, 1, 2)));
         StringAssert.Contains(device.Message, "target class id 5");
         var negative = Assert.ThrowsExactly<ArgumentException>(() =>
-            matrix.Update(Tensor.FromArray(new long[] { -1, 1 }, 1, 2), Tensor.FromArray(new long[] { 0, 1 }, 1, 2)));
+            matrix.Update(TensorData.FromArray(new long[] { -1, 1 }, 1, 2), TensorData.FromArray(new long[] { 0, 1 }, 1, 2)));
         StringAssert.Contains(negative.Message, "prediction class id -1");
         CollectionAssert.AreEqual(new long[,] { { 1, 0, 0 }, { 0, 0, 0 }, { 0, 0, 0 } }, matrix.Compute());
     }
@@ -122,31 +124,31 @@ public sealed class ConfusionMatrixTests
     [TestMethod]
     public void PerImageReductionAveragesEachImagesMeanIoU()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         using var matrix = new ConfusionMatrix(2, trackPerImage: true);
         // Image 1 perfect (mIoU 1); image 2: target [0, 0, 1, 1], prediction [0, 1, 1, 1] -> IoU 1/2 and 2/3.
-        var prediction = Tensor.FromArray(new byte[] { 0, 0, 1, 1, 0, 1, 1, 1 }, 2, 2, 2);
-        var target = Tensor.FromArray(new byte[] { 0, 0, 1, 1, 0, 0, 1, 1 }, 2, 2, 2);
+        var prediction = TensorData.FromArray(new byte[] { 0, 0, 1, 1, 0, 1, 1, 1 }, 2, 2, 2);
+        var target = TensorData.FromArray(new byte[] { 0, 0, 1, 1, 0, 0, 1, 1 }, 2, 2, 2);
         matrix.Update(prediction, target);
         Assert.AreEqual(2, matrix.PerImage.Count);
         Assert.AreEqual((1 + (0.5 + 2.0 / 3) / 2) / 2, matrix.PerImageMeanIoU(), 1e-12);
         // The micro/macro values of the pooled matrix differ: IoU 3/4 and 4/5.
         Assert.AreEqual((0.75 + 0.8) / 2, matrix.ComputeMetrics().MeanIoU, 1e-12);
         using var device = new ConfusionMatrix(2, trackPerImage: true);
-        device.Update(prediction.To(DType.Int64), target.To(DType.Int64));
+        device.Update(prediction.to_type(ScalarType.Int64), target.to_type(ScalarType.Int64));
         Assert.AreEqual(matrix.PerImageMeanIoU(), device.PerImageMeanIoU(), 1e-12);
     }
 
     [TestMethod]
     public void CudaAccumulationMatchesTheHost()
     {
-        if (!LibTorch.CudaIsAvailable) Assert.Inconclusive("no CUDA device");
-        using var scope = DisposeScope.Enter();
+        if (!TorchRuntime.CudaIsAvailable) Assert.Inconclusive("no CUDA device");
+        using var scope = NewDisposeScope();
         foreach (var c in Cases())
         {
             int h = c.GetProperty("height").GetInt32(), w = c.GetProperty("width").GetInt32();
-            var prediction = Tensor.FromArray(Bytes(c, "prediction"), h, w).To(Device.Cuda());
-            var target = Tensor.FromArray(Bytes(c, "target"), h, w).To(Device.Cuda());
+            var prediction = TensorData.FromArray(Bytes(c, "prediction"), h, w).to(new Device(DeviceType.CUDA, 0));
+            var target = TensorData.FromArray(Bytes(c, "target"), h, w).to(new Device(DeviceType.CUDA, 0));
             using var matrix = new ConfusionMatrix(c.GetProperty("classes").GetInt32(), Ignore(c));
             matrix.Update(prediction, target);
             AssertMatchesScikitLearn(c, matrix.ComputeMetrics());

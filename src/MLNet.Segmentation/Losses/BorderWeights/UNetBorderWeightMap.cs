@@ -1,5 +1,6 @@
 using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Metrics.Distance;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses.BorderWeights;
 
@@ -28,16 +29,15 @@ public sealed class UNetBorderWeightMap(UNetBorderWeightOptions? options = null)
     /// <summary>The weight maps of an N x H x W int64 target as an N x H x W float64 tensor on the target's device.</summary>
     public Tensor Compute(Tensor target)
     {
-        if (target.Dim != 3 || target.DType != DType.Int64)
-            throw new ArgumentException($"target must be an N x H x W int64 tensor, got {target.ShapeString} {target.DType}", nameof(target));
-        int n = (int)target.Size(0), h = (int)target.Size(1), w = (int)target.Size(2);
-        long[] labels;
-        using (var host = target.To(Device.Cpu)) labels = host.ToArray<long>();
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.dim() != 3 || target.dtype != ScalarType.Int64)
+            throw new ArgumentException($"target must be an N x H x W int64 tensor, got {TensorData.ShapeOf(target)} {target.dtype}", nameof(target));
+        int n = (int)target.size(0), h = (int)target.size(1), w = (int)target.size(2);
+        var labels = TensorData.ToArray<long>(target);
         var result = new double[labels.Length];
         for (int i = 0; i < n; i++)
             Compute(labels.AsSpan(i * h * w, h * w), h, w).CopyTo(result, i * h * w);
-        using var map = Tensor.FromArray(result, n, h, w);
-        return map.To(target.Device, DType.Float64);
+        return TensorData.FromSpan<double>(result, [n, h, w], target.device);
     }
 
     private bool Ignored(long id) => Options.IgnoreIndex == id;

@@ -1,4 +1,5 @@
 using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses.WeakSupervision;
 
@@ -27,38 +28,39 @@ public sealed record DenseGaussianRegularizerOptions
 /// w_pq ||s_p - s_q||^2 with w_pq = lambda exp(-||I_p - I_q||^2 / (2 sigma^2) - ||x_p - x_q||^2 / (2 sigma_xy^2)),
 /// x being the cell centres in original pixels. Memory grows with the square of the node count, so keep the grid small.
 /// </summary>
-public sealed class DenseGaussianRegularizer(DenseGaussianRegularizerOptions? options = null) : IImageRegularizer
+public sealed class DenseGaussianRegularizer(DenseGaussianRegularizerOptions? options = null) : ImageRegularizer(nameof(DenseGaussianRegularizer))
 {
     /// <summary>The options in use.</summary>
     public DenseGaussianRegularizerOptions Options { get; } = options ?? new();
 
     /// <inheritdoc />
-    public Tensor Compute(Tensor logits, Tensor image)
+    public override Tensor forward(Tensor logits, Tensor image)
     {
         RegularizerInputs.Validate(logits, image, nameof(DenseGaussianRegularizer));
         if (!(Options.Sigma > 0)) throw new ArgumentOutOfRangeException(nameof(Options.Sigma), Options.Sigma, "Sigma must be positive");
         if (Options.SpatialSigma is double ss && !(ss > 0)) throw new ArgumentOutOfRangeException(nameof(Options.SpatialSigma), ss, "SpatialSigma must be positive");
         int f = Options.DownsampleFactor;
-        if (f < 1 || f > logits.Size(2) || f > logits.Size(3))
+        if (f < 1 || f > logits.size(2) || f > logits.size(3))
             throw new ArgumentOutOfRangeException(nameof(Options.DownsampleFactor), f, "DownsampleFactor must be between 1 and the image size");
 
-        using var scope = DisposeScope.Enter();
-        long n = logits.Size(0), classes = logits.Size(1);
-        var probabilities = Functional.AvgPool2d(Functional.Softmax(logits, 1), f);              // N x K x h x w
-        var intensities = Functional.AvgPool2d(image.Detach().To(logits.Device, logits.DType), f); // N x C x h x w
-        long h = probabilities.Size(2), w = probabilities.Size(3), nodes = h * w;
+        using var scope = NewDisposeScope();
+        long n = logits.size(0), classes = logits.size(1);
+        long[] cell = [f, f];
+        var probabilities = nn.functional.avg_pool2d(nn.functional.softmax(logits, 1), cell);             // N x K x h x w
+        var intensities = nn.functional.avg_pool2d(image.detach().to(logits.dtype, logits.device), cell); // N x C x h x w
+        long h = probabilities.size(2), w = probabilities.size(3), nodes = h * w;
 
-        var features = (intensities / Options.Sigma).Reshape(n, intensities.Size(1), nodes).Transpose(1, 2); // N x M x C
+        var features = (intensities / Options.Sigma).reshape(n, intensities.size(1), nodes).transpose(1, 2); // N x M x C
         if (Options.SpatialSigma is double spatial)
-            features = Tensor.Cat([features, CellCentres(h, w, f, spatial, logits).Unsqueeze(0).Expand(n, nodes, 2)], 2);
-        var squaredNorms = (features * features).Sum(2, keepDim: true);                          // N x M x 1
-        var squaredDistances = (squaredNorms + squaredNorms.Transpose(1, 2) - features.MatMul(features.Transpose(1, 2)) * 2.0).Clamp(min: 0);
-        var kernel = (squaredDistances * -0.5).Exp();                                            // N x M x M
+            features = cat([features, CellCentres(h, w, f, spatial, logits).unsqueeze(0).expand(n, nodes, 2)], 2);
+        var squaredNorms = (features * features).sum(dim: 2, keepdim: true);                              // N x M x 1
+        var squaredDistances = (squaredNorms + squaredNorms.transpose(1, 2) - features.matmul(features.transpose(1, 2)) * 2.0).clamp_min(0);
+        var kernel = (squaredDistances * -0.5).exp();                                                    // N x M x M
 
-        var s = probabilities.Reshape(n, classes, nodes).Transpose(1, 2);                        // N x M x K
-        var degree = kernel.Sum(2);                                                              // N x M
-        var selfTerm = (degree * (s * s).Sum(2)).Sum();
-        var crossTerm = (s * kernel.MatMul(s)).Sum();
+        var s = probabilities.reshape(n, classes, nodes).transpose(1, 2);                                // N x M x K
+        var degree = kernel.sum(dim: 2);                                                                 // N x M
+        var selfTerm = (degree * (s * s).sum(dim: 2)).sum();
+        var crossTerm = (s * kernel.matmul(s)).sum();
         // sum over unordered pairs = (1/2) sum_{p,q} k_pq (|s_p|^2 + |s_q|^2 - 2 s_p.s_q) = selfTerm - crossTerm.
         var total = (selfTerm - crossTerm) * Options.Lambda;
         if (Options.Reduction == RegularizerReduction.MeanPerPixel) total = total / (n * nodes);
@@ -77,7 +79,7 @@ public sealed class DenseGaussianRegularizer(DenseGaussianRegularizerOptions? op
                 centres[(y * w + x) * 2 + 1] = (x * f + (f - 1) / 2.0) / spatialSigma;
             }
         }
-        using var host = Tensor.FromArray(centres, h * w, 2);
-        return host.To(like.Device, like.DType);
+        using var host = TensorData.FromArray(centres, h * w, 2);
+        return host.to(like.dtype, like.device);
     }
 }

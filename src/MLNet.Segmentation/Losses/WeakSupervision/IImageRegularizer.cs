@@ -1,8 +1,12 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses.WeakSupervision;
 
-/// <summary>An unsupervised loss on the network's predictions that depends on the input image (e.g. a CRF-like smoothness term).</summary>
+/// <summary>
+/// An unsupervised loss on the network's predictions that depends on the input image (e.g. a CRF-like smoothness term).
+/// The regularizers of this folder are also TorchSharp modules, <c>nn.Module&lt;Tensor, Tensor, Tensor&gt;</c> called
+/// with (logits, image).
+/// </summary>
 public interface IImageRegularizer
 {
     /// <summary>

@@ -1,4 +1,4 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses.WeakSupervision;
 
@@ -16,26 +16,26 @@ public sealed record PartialCrossEntropyLossOptions
 /// Partial cross-entropy for weak supervision: cross-entropy over the labelled (scribble or seed) pixels only,
 /// sum(w[t] ce) / sum(w[t]) over labelled pixels; 0 (with gradient history) when no pixel is labelled.
 /// </summary>
-public sealed class PartialCrossEntropyLoss(PartialCrossEntropyLossOptions? options = null) : ISegmentationLoss
+public sealed class PartialCrossEntropyLoss(PartialCrossEntropyLossOptions? options = null) : SegmentationLoss(nameof(PartialCrossEntropyLoss))
 {
     /// <summary>The options in use.</summary>
     public PartialCrossEntropyLossOptions Options { get; } = options ?? new();
 
     /// <inheritdoc />
-    public Tensor Compute(Tensor logits, Tensor target)
+    public override Tensor forward(Tensor logits, Tensor target)
     {
         LossTargets.Validate(logits, target, nameof(PartialCrossEntropyLoss));
-        using var scope = DisposeScope.Enter();
-        var labelled = target.Ne(Options.UnlabeledId);
+        using var scope = NewDisposeScope();
+        var labelled = target.ne(Options.UnlabeledId);
         var safe = LossTargets.SafeTarget(target, labelled);
         Tensor? weights = Options.ClassWeights is null
             ? null
-            : LossTargets.ClassVector(Options.ClassWeights, logits.Size(1), logits, nameof(PartialCrossEntropyLoss), "ClassWeights");
-        var total = Functional.CrossEntropy(logits, target, weights, Options.UnlabeledId, Reduction.Sum);
-        var labelledFloat = labelled.To(logits.DType);
+            : LossTargets.ClassVector(Options.ClassWeights, logits.size(1), logits, nameof(PartialCrossEntropyLoss), "ClassWeights");
+        var total = nn.functional.cross_entropy(logits, target, weights, Options.UnlabeledId, nn.Reduction.Sum);
+        var labelledFloat = labelled.to_type(logits.dtype);
         var denominator = weights is null
-            ? labelledFloat.Sum()
-            : (weights.IndexSelect(0, safe.Flatten()).Reshape(safe.Shape) * labelledFloat).Sum();
+            ? labelledFloat.sum()
+            : (weights.index_select(0, safe.flatten()).reshape(safe.shape) * labelledFloat).sum();
         return LossTargets.SafeMean(total, denominator).MoveToOuterDisposeScope();
     }
 }

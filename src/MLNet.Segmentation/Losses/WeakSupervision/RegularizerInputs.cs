@@ -1,4 +1,5 @@
 using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses.WeakSupervision;
 
@@ -7,8 +8,10 @@ internal static class RegularizerInputs
 {
     internal static void Validate(Tensor logits, Tensor image, string name)
     {
-        if (logits.Dim != 4) throw new ArgumentException($"{name}: logits must be N x K x H x W, got {logits.ShapeString}", nameof(logits));
-        if (image.Dim != 4 || image.Size(0) != logits.Size(0) || image.Size(2) != logits.Size(2) || image.Size(3) != logits.Size(3))
-            throw new ArgumentException($"{name}: image must be N x C x {logits.Size(2)} x {logits.Size(3)} with N = {logits.Size(0)}, got {image.ShapeString}", nameof(image));
+        ArgumentNullException.ThrowIfNull(logits);
+        ArgumentNullException.ThrowIfNull(image);
+        if (logits.dim() != 4) throw new ArgumentException($"{name}: logits must be N x K x H x W, got {TensorData.ShapeOf(logits)}", nameof(logits));
+        if (image.dim() != 4 || image.size(0) != logits.size(0) || image.size(2) != logits.size(2) || image.size(3) != logits.size(3))
+            throw new ArgumentException($"{name}: image must be N x C x {logits.size(2)} x {logits.size(3)} with N = {logits.size(0)}, got {TensorData.ShapeOf(image)}", nameof(image));
     }
 }

@@ -63,7 +63,7 @@ public sealed record TrainingCheckpoint(int CompletedEpochs, long CompletedSteps
             throw new InvalidDataException($"'{path}' is not an mlseg training checkpoint of this version (format '{format ?? "missing"}', expected {Format})");
         string saved = metadata.GetValueOrDefault("optimizer") ?? "unknown";
         if (saved != optimizer.GetType().Name)
-            throw new InvalidDataException($"checkpoint '{path}' was written by a {saved} optimizer; this run uses {optimizer.GetType().Name}");
+            throw new InvalidDataException($"checkpoint '{path}' was written with the {saved} optimizer; this run uses {optimizer.GetType().Name}");
         using var modelState = dict.WithoutPrefix("model.");
         model.Load(modelState, strict: true);
         if (!dict.TryGetValue("optimizer.state", out var optimizerState)) throw new InvalidDataException($"checkpoint '{path}' has no optimizer state");

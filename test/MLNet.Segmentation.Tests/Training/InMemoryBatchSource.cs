@@ -1,6 +1,7 @@
 using MLNet.Segmentation.Data;
 using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Training;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Tests.Training;
 
@@ -18,10 +19,10 @@ internal sealed class InMemoryBatchSource : IBatchSource, IDisposable
     public InMemoryBatchSource(int samples, int classes, int size, int batchSize, ulong seed, bool shuffle = true)
     {
         using var g = new Generator(seed);
-        using var scope = DisposeScope.Enter();
-        var signal = Tensor.Rand([samples, classes, size, size], g);
-        _masks = signal.ArgMax(1).DetachFromDisposeScope();
-        _images = (signal + Tensor.Randn([samples, classes, size, size], g) * 0.05).DetachFromDisposeScope();
+        using var scope = NewDisposeScope();
+        var signal = rand([samples, classes, size, size], generator: g);
+        _masks = signal.argmax(1).DetachFromDisposeScope();
+        _images = (signal + randn([samples, classes, size, size], generator: g) * 0.05).DetachFromDisposeScope();
         (_batchSize, _seed, _shuffle) = (batchSize, seed, shuffle);
         BatchesPerEpoch = samples / batchSize;
     }
@@ -32,14 +33,15 @@ internal sealed class InMemoryBatchSource : IBatchSource, IDisposable
     {
         long[] order;
         using (var g = new Generator(_seed * 1000 + (ulong)epoch))
-        using (var perm = _shuffle ? Tensor.RandPerm(_images.Size(0), g) : Tensor.Arange(_images.Size(0)))
-            order = perm.ToArray<long>();
+        using (var perm = _shuffle ? randperm(_images.size(0), generator: g) : arange(_images.size(0)))
+            order = TensorData.ToArray<long>(perm);
         for (int b = 0; b < BatchesPerEpoch; b++)
         {
-            using var index = Tensor.FromArray(order[(b * _batchSize)..((b + 1) * _batchSize)]).DetachFromDisposeScope();
-            int[] picked = order[(b * _batchSize)..((b + 1) * _batchSize)].Select(i => (int)i).ToArray();
-            yield return new SegmentationBatch(_images.IndexSelect(0, index).DetachFromDisposeScope(),
-                _masks.IndexSelect(0, index).DetachFromDisposeScope(), picked.Select(i => $"sample{i}").ToArray(), picked);
+            long[] slice = order[(b * _batchSize)..((b + 1) * _batchSize)];
+            using var index = TensorData.FromArray(slice);
+            int[] picked = slice.Select(i => (int)i).ToArray();
+            yield return new SegmentationBatch(_images.index_select(0, index).DetachFromDisposeScope(),
+                _masks.index_select(0, index).DetachFromDisposeScope(), picked.Select(i => $"sample{i}").ToArray(), picked);
         }
     }
 

@@ -1,7 +1,9 @@
-using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Losses;
 using MLNet.Segmentation.Nn;
 using MLNet.Segmentation.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Tests.Training;
 
@@ -10,10 +12,10 @@ public sealed class SegmentationTrainerTests
 {
     private const int Classes = 3;
 
-    private static Sequential SmallNet(ulong seed)
+    private static Sequential SmallNet(long seed)
     {
-        using var g = new Generator(seed);
-        return new Sequential(new Conv2d(Classes, 8, 3, padding: 1, generator: g), new ReLU(), new Conv2d(8, Classes, 1, generator: g));
+        random.manual_seed(seed);
+        return nn.Sequential(Layers.Conv2d(Classes, 8, 3, padding: 1), nn.ReLU(), Layers.Conv2d(8, Classes, 1));
     }
 
     private static TrainerOptions Options(string? checkpoints = null, int epochs = 4) => new()
@@ -26,7 +28,7 @@ public sealed class SegmentationTrainerTests
         WarmupSteps = 2,
         ClipGradientNorm = 5,
         CheckpointDirectory = checkpoints,
-        Device = Device.Cpu,
+        Device = CPU,
         Seed = 3,
     };
 
@@ -100,6 +102,15 @@ public sealed class SegmentationTrainerTests
                 Assert.AreEqual(reference.History[e].ValidationMeanIoU!.Value, resumed.History[e].ValidationMeanIoU!.Value, 1e-9, $"mIoU of epoch {e + 1}");
             }
             Assert.AreEqual(reference.BestEpoch, resumed.BestEpoch);
+
+            // A resume with another optimizer is refused, naming both.
+            using (var model = SmallNet(99))
+            {
+                var error = Assert.ThrowsExactly<InvalidDataException>(() => new SegmentationTrainer(model, new CrossEntropyLoss(),
+                    Options(interrupted) with { Optimizer = OptimizerKind.Sgd, Epochs = 5 }).Fit(train, validation, resume: true));
+                StringAssert.Contains(error.Message, "Adam");
+                StringAssert.Contains(error.Message, "SGD");
+            }
         }
         finally
         {

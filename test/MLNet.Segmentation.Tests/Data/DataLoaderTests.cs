@@ -94,6 +94,22 @@ public sealed class DataLoaderTests
     }
 
     [TestMethod]
+    public void WorkerParallelismIsLimitedPerThread()
+    {
+        int main = TorchSharp.torch.get_num_threads();
+        int onWorker = -1;
+        var worker = new Thread(() =>
+        {
+            WorkerThreads.LimitParallelism(1);
+            onWorker = TorchSharp.torch.get_num_threads();
+        });
+        worker.Start();
+        worker.Join();
+        Assert.AreEqual(1, onWorker, "the worker's OpenMP team");
+        Assert.AreEqual(main, TorchSharp.torch.get_num_threads(), "the consumer's setting is unchanged");
+    }
+
+    [TestMethod]
     public void CancellationStopsTheEpoch()
     {
         using var cancellation = new CancellationTokenSource();

@@ -35,7 +35,8 @@ internal static class PngDecoder
             data.Slice(offset, length).CopyTo(compressed.AsSpan(filled));
             filled += length;
         }
-        using var inflater = new ZLibStream(new MemoryStream(compressed, writable: false), CompressionMode.Decompress);
+        using var zlib = new ZLibStream(new MemoryStream(compressed, writable: false), CompressionMode.Decompress);
+        using var inflater = new BufferedStream(zlib, 1 << 16); // inflate in large pieces, hand out rows
 
         if (header.BitDepth == 16)
         {

@@ -9,29 +9,33 @@ internal static class PngFilters
     /// Reverses filter <paramref name="filter"/> on <paramref name="row"/> in place, given the previous
     /// (already reconstructed) row of the same pass, all zero for the first row. False for an unknown filter.
     /// </summary>
-    internal static bool Reverse(int filter, Span<byte> row, ReadOnlySpan<byte> previous, int stride)
+    internal static unsafe bool Reverse(int filter, Span<byte> row, ReadOnlySpan<byte> previous, int stride)
     {
-        switch (filter)
+        if (filter is < None or > Paeth) return false;
+        if (previous.Length < row.Length) throw new ArgumentException("the previous row is shorter than the row", nameof(previous));
+        int n = row.Length, head = Math.Min(stride, n);
+        fixed (byte* r = row)
+        fixed (byte* p = previous)
         {
-            case None:
-                return true;
-            case Sub:
-                for (int i = stride; i < row.Length; i++) row[i] += row[i - stride];
-                return true;
-            case Up:
-                for (int i = 0; i < row.Length; i++) row[i] += previous[i];
-                return true;
-            case Average:
-                for (int i = 0; i < stride && i < row.Length; i++) row[i] += (byte)(previous[i] >> 1);
-                for (int i = stride; i < row.Length; i++) row[i] += (byte)((row[i - stride] + previous[i]) >> 1);
-                return true;
-            case Paeth:
-                for (int i = 0; i < stride && i < row.Length; i++) row[i] += previous[i];
-                for (int i = stride; i < row.Length; i++) row[i] += Predict(row[i - stride], previous[i], previous[i - stride]);
-                return true;
-            default:
-                return false;
+            switch (filter)
+            {
+                case Sub:
+                    for (int i = stride; i < n; i++) r[i] += r[i - stride];
+                    break;
+                case Up:
+                    for (int i = 0; i < n; i++) r[i] += p[i];
+                    break;
+                case Average:
+                    for (int i = 0; i < head; i++) r[i] += (byte)(p[i] >> 1);
+                    for (int i = stride; i < n; i++) r[i] += (byte)((r[i - stride] + p[i]) >> 1);
+                    break;
+                case Paeth:
+                    for (int i = 0; i < head; i++) r[i] += p[i];
+                    for (int i = stride; i < n; i++) r[i] += Predict(r[i - stride], p[i], p[i - stride]);
+                    break;
+            }
         }
+        return true;
     }
 
     /// <summary>Writes row <paramref name="row"/> filtered with <paramref name="filter"/> into <paramref name="output"/> (same length).</summary>
@@ -57,9 +61,11 @@ internal static class PngFilters
     /// <summary>The Paeth predictor: of left, up and upper-left, the one closest to left + up - upper-left (ties in that order).</summary>
     internal static byte Predict(int left, int up, int upLeft)
     {
-        int estimate = left + up - upLeft;
-        int toLeft = Math.Abs(estimate - left), toUp = Math.Abs(estimate - up), toUpLeft = Math.Abs(estimate - upLeft);
-        if (toLeft <= toUp && toLeft <= toUpLeft) return (byte)left;
-        return toUp <= toUpLeft ? (byte)up : (byte)upLeft;
+        // |estimate - left| = |up - upLeft|, |estimate - up| = |left - upLeft|, |estimate - upLeft| = |left + up - 2 upLeft|.
+        // Written as selections without early returns so that the JIT can use conditional moves.
+        int toLeft = Math.Abs(up - upLeft), toUp = Math.Abs(left - upLeft), toUpLeft = Math.Abs(left + up - 2 * upLeft);
+        int upOrUpLeft = toUp <= toUpLeft ? up : upLeft;
+        int nearest = toUp <= toUpLeft ? toUp : toUpLeft;
+        return (byte)(toLeft <= nearest ? left : upOrUpLeft);
     }
 }

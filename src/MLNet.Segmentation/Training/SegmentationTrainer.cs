@@ -211,7 +211,7 @@ public sealed class SegmentationTrainer
         return matrix.ComputeMetrics();
     }
 
-    private optim.Optimizer CreateOptimizer(IReadOnlyList<Parameter> parameters) => _options.Optimizer switch
+    private TorchSharp.Modules.OptimizerHelper CreateOptimizer(IReadOnlyList<Parameter> parameters) => _options.Optimizer switch
     {
         OptimizerKind.Sgd => optim.SGD(parameters, _options.LearningRate, momentum: _options.Momentum, weight_decay: _options.WeightDecay,
             nesterov: _options.Nesterov),

@@ -20,7 +20,7 @@ public sealed record TrainingCheckpoint(int CompletedEpochs, long CompletedSteps
     public const string Format = "mlseg-checkpoint/2";
 
     /// <summary>Writes the checkpoint of <paramref name="model"/> and <paramref name="optimizer"/> to <paramref name="path"/>.</summary>
-    public void Save(string path, nn.Module model, optim.Optimizer optimizer)
+    public void Save(string path, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer)
     {
         using var scope = NewDisposeScope();
         var tensors = new List<KeyValuePair<string, Tensor>>();
@@ -43,7 +43,7 @@ public sealed record TrainingCheckpoint(int CompletedEpochs, long CompletedSteps
         SafeTensors.Save(path, tensors, metadata);
     }
 
-    private static byte[] OptimizerBytes(optim.Optimizer optimizer)
+    private static byte[] OptimizerBytes(TorchSharp.Modules.OptimizerHelper optimizer)
     {
         using var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true)) optimizer.save_state_dict(writer);
@@ -54,7 +54,7 @@ public sealed record TrainingCheckpoint(int CompletedEpochs, long CompletedSteps
     /// Loads a checkpoint into <paramref name="model"/> and <paramref name="optimizer"/> and restores the RNG state. A
     /// checkpoint of another optimizer type is refused (InvalidDataException naming both).
     /// </summary>
-    public static TrainingCheckpoint Load(string path, nn.Module model, optim.Optimizer optimizer)
+    public static TrainingCheckpoint Load(string path, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint '{path}' does not exist", path);
         using var stream = File.OpenRead(path);

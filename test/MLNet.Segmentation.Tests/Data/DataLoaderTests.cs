@@ -1,6 +1,7 @@
 using MLNet.Segmentation.Data;
 using MLNet.Segmentation.Data.Transforms;
 using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Tests.Data;
 
@@ -27,11 +28,10 @@ public sealed class DataLoaderTests
         {
             using (batch)
             {
-                Assert.AreEqual(DType.Float32, batch.Images.DType);
-                Assert.AreEqual(DType.Int64, batch.Masks.DType);
-                CollectionAssert.AreEqual(new long[] { batch.Count, 3, 24, 24 }, batch.Images.Shape);
-                CollectionAssert.AreEqual(new long[] { batch.Count, 24, 24 }, batch.Masks.Shape);
-                Assert.IsNull(batch.Images.OwnerScopeForTests());
+                Assert.AreEqual(ScalarType.Float32, batch.Images.dtype);
+                Assert.AreEqual(ScalarType.Int64, batch.Masks.dtype);
+                CollectionAssert.AreEqual(new long[] { batch.Count, 3, 24, 24 }, batch.Images.shape);
+                CollectionAssert.AreEqual(new long[] { batch.Count, 24, 24 }, batch.Masks.shape);
                 seen.AddRange(batch.Indices);
             }
         }
@@ -43,6 +43,30 @@ public sealed class DataLoaderTests
         int batches = 0;
         foreach (var batch in dropLast.Epoch(0)) using (batch) { Assert.AreEqual(4, batch.Count); batches++; }
         Assert.AreEqual(5, batches);
+    }
+
+    [TestMethod]
+    [DataRow(0)]
+    [DataRow(2)]
+    public void BatchesBelongToTheConsumerNotToAnyDisposeScope(int workers)
+    {
+        // Worker threads have dispose scopes of their own; a batch must outlive them and the consumer's scope,
+        // and be freed by its Dispose alone.
+        var kept = new List<SegmentationBatch>();
+        using (var consumer = NewDisposeScope())
+        {
+            int before = consumer.DisposablesCount;
+            foreach (var batch in new DataLoader(Shapes, Options(workers)).Epoch(0)) kept.Add(batch);
+            Assert.AreEqual(before, consumer.DisposablesCount, "batches joined the consumer's scope");
+        }
+        Assert.HasCount(6, kept);
+        foreach (var batch in kept)
+        {
+            Assert.IsFalse(batch.Images.IsInvalid || batch.Masks.IsInvalid, "a batch was disposed by a scope");
+            Assert.AreEqual(batch.Count * 3 * 24 * 24, TensorData.ToArray<float>(batch.Images).Length);
+            batch.Dispose();
+            Assert.IsTrue(batch.Images.IsInvalid && batch.Masks.IsInvalid);
+        }
     }
 
     [TestMethod]
@@ -65,8 +89,24 @@ public sealed class DataLoaderTests
     {
         var result = new List<(int[], float[], long[])>();
         foreach (var batch in loader.Epoch(epoch))
-            using (batch) result.Add((batch.Indices.ToArray(), batch.Images.ToArray<float>(), batch.Masks.ToArray<long>()));
+            using (batch) result.Add((batch.Indices.ToArray(), TensorData.ToArray<float>(batch.Images), TensorData.ToArray<long>(batch.Masks)));
         return result;
+    }
+
+    [TestMethod]
+    public void WorkerParallelismIsLimitedPerThread()
+    {
+        int main = TorchSharp.torch.get_num_threads();
+        int onWorker = -1;
+        var worker = new Thread(() =>
+        {
+            WorkerThreads.LimitParallelism(1);
+            onWorker = TorchSharp.torch.get_num_threads();
+        });
+        worker.Start();
+        worker.Join();
+        Assert.AreEqual(1, onWorker, "the worker's OpenMP team");
+        Assert.AreEqual(main, TorchSharp.torch.get_num_threads(), "the consumer's setting is unchanged");
     }
 
     [TestMethod]
@@ -138,11 +178,6 @@ public sealed class DataLoaderTests
         public int Count => 2;
         public DatasetDescription Description => DatasetDescription.SyntheticShapes;
         public SegmentationSample Get(int index) =>
-            new(Tensor.Zeros([3, 8 + index, 8]), Tensor.Zeros([8 + index, 8], DType.Int64), $"s{index}");
+            new(zeros([3, 8 + index, 8]), zeros([8 + index, 8], ScalarType.Int64), $"s{index}");
     }
-}
-
-internal static class TensorTestExtensions
-{
-    internal static DisposeScope? OwnerScopeForTests(this Tensor tensor) => tensor.OwnerScope;
 }

@@ -1,5 +1,6 @@
 using MLNet.Segmentation.Data;
 using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Tests.Data;
 
@@ -45,11 +46,11 @@ public sealed class DatasetLayoutTests
         CollectionAssert.AreEqual(new[] { "1", "2", "10" }, dataset.Samples.Select(s => s.Name).ToArray());
         dataset.Validate();
 
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         using var sample = dataset.Get(1);
-        CollectionAssert.AreEqual(new long[] { 3, 4, 6 }, sample.Image.Shape);
-        CollectionAssert.AreEqual(new long[] { 4, 6 }, sample.Mask.Shape);
-        Assert.AreEqual(DType.Int64, sample.Mask.DType);
+        CollectionAssert.AreEqual(new long[] { 3, 4, 6 }, sample.Image.shape);
+        CollectionAssert.AreEqual(new long[] { 4, 6 }, sample.Mask.shape);
+        Assert.AreEqual(ScalarType.Int64, sample.Mask.dtype);
         Assert.AreEqual("2", sample.Name);
     }
 
@@ -121,7 +122,7 @@ public sealed class DatasetLayoutTests
 
         var dataset = PairedFileDataset.FromVoc(voc, "val");
         using var sample = dataset.Get(0);
-        CollectionAssert.AreEquivalent(new long[] { 0, 15, 255 }, sample.Mask.ToArray<long>().Distinct().ToArray());
+        CollectionAssert.AreEquivalent(new long[] { 0, 15, 255 }, TensorData.ToArray<long>(sample.Mask).Distinct().ToArray());
         Assert.AreEqual(new Rgb(192, 128, 128), DatasetDescription.PascalVoc.Colors[15]);
         Assert.AreEqual(new Rgb(224, 224, 192), DatasetDescription.PascalVoc.IgnoreColor);
     }
@@ -141,7 +142,7 @@ public sealed class DatasetLayoutTests
         CollectionAssert.AreEqual(new long[] { 0, 1, 2, 3 }, classes);
 
         using var sample = dataset.Get(0);
-        CollectionAssert.AreEqual(new long[] { 3, 64, 80 }, sample.Image.Shape);
-        CollectionAssert.AreEqual(new long[] { 64, 80 }, sample.Mask.Shape);
+        CollectionAssert.AreEqual(new long[] { 3, 64, 80 }, sample.Image.shape);
+        CollectionAssert.AreEqual(new long[] { 64, 80 }, sample.Mask.shape);
     }
 }

@@ -1,5 +1,6 @@
 using MLNet.Segmentation.Data;
 using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Tests.Data;
 
@@ -106,19 +107,31 @@ public sealed class ImageCodecTests
         CollectionAssert.AreEqual(indexed.Palette!.ToArray(), paletteBack.Palette!.ToArray());
     }
 
-    [TestMethod]
-    [DataRow(3, false)]
-    [DataRow(3, true)]
-    [DataRow(1, true)]
-    public void JpegBaselineAndProgressiveDecodeCloseToTheSource(int channels, bool progressive)
+    // The gradient of the JPEG fixtures made by Fixtures/Data/make_fixtures.py.
+    private static byte[] Smooth(int width, int height, int channels)
     {
-        const int width = 40, height = 24;
         var pixels = new byte[width * height * channels];
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
                 for (int c = 0; c < channels; c++)
                     pixels[(y * width + x) * channels + c] = (byte)(60 + x * 3 + y * 2 + c * 20);
-        var jpeg = ImageEncoder.EncodeJpeg(new Image(width, height, channels, pixels), 95, progressive);
+        return pixels;
+    }
+
+    [TestMethod]
+    [DataRow(3, false)]
+    [DataRow(3, true)]
+    [DataRow(1, true)]
+    [DataRow(1, false)]
+    public void JpegBaselineAndProgressiveDecodeCloseToTheSource(int channels, bool progressive)
+    {
+        const int width = 40, height = 24;
+        var pixels = Smooth(width, height, channels);
+        // SkiaSharp writes baseline JPEG only: progressive files come from Pillow (Fixtures/Data/skia).
+        var jpeg = progressive
+            ? File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "Data", "skia", channels == 1 ? "gray-progressive.jpg" : "rgb-progressive.jpg"))
+            : ImageEncoder.EncodeJpeg(new Image(width, height, channels, pixels), 95);
+        if (progressive) Assert.AreEqual(0xC2, FrameMarker(jpeg), "a progressive (SOF2) file");
 
         var image = ImageDecoder.Decode(jpeg, "smooth.jpg");
 
@@ -128,13 +141,30 @@ public sealed class ImageCodecTests
     }
 
     [TestMethod]
+    public void ProgressiveJpegEncodingIsRefusedClearly()
+    {
+        var image = new Image(8, 8, 3, new byte[8 * 8 * 3]);
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => ImageEncoder.EncodeJpeg(image, 90, progressive: true));
+        StringAssert.Contains(e.Message, "baseline");
+        Assert.AreEqual(0xC0, FrameMarker(ImageEncoder.EncodeJpeg(image)), "a baseline (SOF0) file");
+    }
+
+    private static int FrameMarker(byte[] jpeg)
+    {
+        for (int i = 2; i + 1 < jpeg.Length; i++)
+            if (jpeg[i] == 0xFF && jpeg[i + 1] is 0xC0 or 0xC1 or 0xC2) return jpeg[i + 1];
+        return -1;
+    }
+
+    [TestMethod]
     public void TensorConversionIsChwInUnitRange()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var image = new Image(2, 1, 3, [255, 0, 51, 0, 102, 255]);
         var tensor = image.ToTensor();
-        CollectionAssert.AreEqual(new long[] { 3, 1, 2 }, tensor.Shape);
-        var values = tensor.ToArray<float>();
+        CollectionAssert.AreEqual(new long[] { 3, 1, 2 }, tensor.shape);
+        Assert.AreEqual(ScalarType.Float32, tensor.dtype);
+        var values = TensorData.ToArray<float>(tensor);
         float[] expected = [1f, 0f, 0f, 0.4f, 0.2f, 1f];
         for (int k = 0; k < 6; k++) Assert.AreEqual(expected[k], values[k], 1e-6);
 
@@ -143,27 +173,34 @@ public sealed class ImageCodecTests
 
         var png = ImageEncoder.EncodePng(image);
         var direct = ImageDecoder.DecodeTensor(png, "rgb.png");
-        Assert.IsTrue(direct.Equal(tensor));
+        CollectionAssert.AreEqual(values, TensorData.ToArray<float>(direct));
         var gray = ImageDecoder.DecodeTensor(png, "rgb.png", channels: 1);
-        CollectionAssert.AreEqual(new long[] { 1, 1, 2 }, gray.Shape);
+        CollectionAssert.AreEqual(new long[] { 1, 1, 2 }, gray.shape);
+
+        var deep = new Image(2, 1, 1, new ushort[] { 65535, 300 });
+        CollectionAssert.AreEqual(new[] { 65535f, 300f }, TensorData.ToArray<float>(deep.ToTensor(scale: false)));
+        var fromIntegers = Image.FromTensor(TensorData.FromArray(new long[] { -5, 7, 300 }, 1, 3));
+        CollectionAssert.AreEqual(new byte[] { 0, 7, 255 }, fromIntegers.Pixels8);
     }
 
     [TestMethod]
     public void PlanarDecodingConvertsChannelsAndDepths()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var rgba = PngWriter.Build(2, 1, 8, PngWriter.Rgba, [255, 0, 0, 9, 0, 0, 255, 9]);
-        CollectionAssert.AreEqual(new float[] { 1, 0, 0, 0, 0, 1 }, ImageDecoder.DecodeTensor(rgba, "rgba.png", 3).ToArray<float>());
-        var gray = ImageDecoder.DecodeTensor(rgba, "rgba.png", 1).ToArray<float>();
+        CollectionAssert.AreEqual(new float[] { 1, 0, 0, 0, 0, 1 }, TensorData.ToArray<float>(ImageDecoder.DecodeTensor(rgba, "rgba.png", 3)));
+        var gray = TensorData.ToArray<float>(ImageDecoder.DecodeTensor(rgba, "rgba.png", 1));
         Assert.AreEqual(0.299f, gray[0], 1e-5);
         Assert.AreEqual(0.114f, gray[1], 1e-5);
-        CollectionAssert.AreEqual(new long[] { 4, 1, 2 }, ImageDecoder.DecodeTensor(rgba, "rgba.png").Shape);
+        CollectionAssert.AreEqual(new long[] { 4, 1, 2 }, ImageDecoder.DecodeTensor(rgba, "rgba.png").shape);
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => ImageDecoder.DecodeTensor(rgba, "rgba.png", 2));
+        StringAssert.Contains(e.Message, "cannot convert a 4-channel image to 2 channel(s)");
 
         var deepGray = PngWriter.Build(2, 1, 16, PngWriter.Gray, [65535, 13107], interlaced: true);
-        var replicated = ImageDecoder.DecodeTensor(deepGray, "deep.png", 3).ToArray<float>();
+        var replicated = TensorData.ToArray<float>(ImageDecoder.DecodeTensor(deepGray, "deep.png", 3));
         CollectionAssert.AreEqual(new[] { 1f, 0.2f, 1f, 0.2f, 1f, 0.2f }, replicated.Select(v => MathF.Round(v, 5)).ToArray());
         var jpeg = ImageEncoder.EncodeJpeg(new Image(8, 8, 1, Enumerable.Repeat((byte)128, 64).ToArray()));
-        Assert.AreEqual(128 / 255.0, ImageDecoder.DecodeTensor(jpeg, "gray.jpg", 3).Mean().ToDouble(), 2 / 255.0);
+        Assert.AreEqual(128 / 255.0, ImageDecoder.DecodeTensor(jpeg, "gray.jpg", 3).mean().item<float>(), 2 / 255.0);
     }
 
     [TestMethod]
@@ -216,9 +253,9 @@ public sealed class ImageCodecTests
         string folder = Directory.CreateTempSubdirectory("mlseg-write-").FullName;
         try
         {
-            using var scope = DisposeScope.Enter();
+            using var scope = NewDisposeScope();
             string path = Path.Combine(folder, "sub", "mask.png");
-            var mask = Tensor.FromArray(new long[] { 0, 1, 2, 11 }, 2, 2);
+            var mask = TensorData.FromArray(new long[] { 0, 1, 2, 11 }, 2, 2);
             ImageEncoder.WriteMask(path, mask, [new Rgb(0, 0, 0), new Rgb(255, 0, 0), new Rgb(0, 255, 0)]);
             ImageEncoder.WriteMask(path, mask, [new Rgb(0, 0, 0), new Rgb(255, 0, 0), new Rgb(0, 255, 0)]);
             CollectionAssert.AreEqual(new[] { "mask.png" }, Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName).ToArray());

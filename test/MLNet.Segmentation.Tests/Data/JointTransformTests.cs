@@ -1,5 +1,7 @@
 using MLNet.Segmentation.Data.Transforms;
 using MLNet.Segmentation.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Tests.Data;
 
@@ -15,10 +17,10 @@ public sealed class JointTransformTests
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
                 ids[y * width + x] = ((x / blockWidth + y / blockHeight) % 3) switch { 0 => 0, 1 => 3, _ => 7 };
-        var mask = Tensor.FromArray(ids, height, width);
-        var encoded = mask.To(DType.Float32) / 10.0;
-        var ramp = Tensor.Arange(0, height * width, 1, DType.Float32).View(1, height, width) / (height * width);
-        var image = Tensor.Cat([encoded.Unsqueeze(0), ramp, ramp * 0.5], 0);
+        var mask = TensorData.FromArray(ids, height, width);
+        var encoded = mask.to_type(ScalarType.Float32) / 10.0;
+        var ramp = arange(0, height * width, 1, ScalarType.Float32).view(1, height, width) / (height * width);
+        var image = cat([encoded.unsqueeze(0), ramp, ramp * 0.5], 0);
         return (image, mask);
     }
 
@@ -51,15 +53,15 @@ public sealed class JointTransformTests
         {
             for (ulong seed = 0; seed < 6; seed++)
             {
-                using var scope = DisposeScope.Enter();
+                using var scope = NewDisposeScope();
                 using var generator = new Generator(seed);
                 var (image, mask) = Pair();
                 var (outImage, outMask) = transform.Apply(image, mask, generator);
-                var values = outMask.ToArray<long>().Distinct().ToArray();
+                var values = TensorData.ToArray<long>(outMask).Distinct().ToArray();
                 Assert.IsTrue(values.All(v => v is 0 or 3 or 7 or Ignore), $"{name} (seed {seed}) produced mask values {string.Join(",", values)}");
-                Assert.AreEqual(DType.Int64, outMask.DType, name);
-                Assert.AreEqual(DType.Float32, outImage.DType, name);
-                CollectionAssert.AreEqual(outImage.Shape[1..], outMask.Shape, name);
+                Assert.AreEqual(ScalarType.Int64, outMask.dtype, name);
+                Assert.AreEqual(ScalarType.Float32, outImage.dtype, name);
+                CollectionAssert.AreEqual(outImage.shape[1..], outMask.shape, name);
             }
         }
     }
@@ -69,7 +71,7 @@ public sealed class JointTransformTests
     {
         foreach (var (name, transform) in Transforms())
         {
-            using var scope = DisposeScope.Enter();
+            using var scope = NewDisposeScope();
             var (image, mask) = Pair();
             (Tensor, Tensor) Run(ulong seed)
             {
@@ -78,15 +80,15 @@ public sealed class JointTransformTests
             }
             var (a, am) = Run(11);
             var (b, bm) = Run(11);
-            Assert.IsTrue(a.Equal(b) && am.Equal(bm), $"{name} is not deterministic");
+            Assert.IsTrue(Same(a, b) && Same(am, bm), $"{name} is not deterministic");
         }
-        using (DisposeScope.Enter())
+        using (NewDisposeScope())
         {
             var (image, mask) = Pair();
             var pipeline = Transforms().Last().Transform;
             using var g1 = new Generator(1);
             using var g2 = new Generator(2);
-            Assert.IsFalse(pipeline.Apply(image, mask, g1).Image.Equal(pipeline.Apply(image, mask, g2).Image));
+            Assert.IsFalse(Same(pipeline.Apply(image, mask, g1).Image, pipeline.Apply(image, mask, g2).Image));
         }
     }
 
@@ -101,15 +103,15 @@ public sealed class JointTransformTests
         ];
         foreach (var transform in geometric)
         {
-            using var scope = DisposeScope.Enter();
+            using var scope = NewDisposeScope();
             using var generator = new Generator(5);
             var (image, mask) = Pair(64, 80, 16, 12);
             var (outImage, outMask) = transform.Apply(image, mask, generator);
             // Snap the bilinearly resampled code to the nearest id of {0, 3, 7}.
-            var code = outImage.Select(0, 0) * 10.0;
-            var decoded = Tensor.Where(code < 1.5, Tensor.Scalar(0L), Tensor.Where(code < 5.0, Tensor.Scalar(3L), Tensor.Scalar(7L)));
-            var valid = outMask.Ne(Ignore);
-            double agreement = decoded.Eq(outMask).LogicalAnd(valid).Sum().ToDouble() / valid.Sum().ToDouble();
+            var code = outImage.select(0, 0) * 10.0;
+            var decoded = where(code < 1.5, tensor(0L), where(code < 5.0, tensor(3L), tensor(7L)));
+            var valid = outMask.ne(Ignore);
+            double agreement = decoded.eq(outMask).logical_and(valid).sum().item<long>() / (double)valid.sum().item<long>();
             Assert.IsGreaterThan(0.95, agreement, $"{transform.GetType().Name}: only {agreement:P1} of pixels agree");
         }
     }
@@ -117,56 +119,84 @@ public sealed class JointTransformTests
     [TestMethod]
     public void FlipsCropsAndPadsAreExact()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         using var generator = new Generator(0);
         var (image, mask) = Pair(4, 5);
         var (flipped, flippedMask) = new RandomHorizontalFlip(1).Apply(image, mask, generator);
-        Assert.IsTrue(flippedMask.Equal(mask.Flip(1)));
-        Assert.IsTrue(flipped.Equal(image.Flip(2)));
+        Assert.IsTrue(Same(flippedMask, mask.flip(1)));
+        Assert.IsTrue(Same(flipped, image.flip(2)));
+        CollectionAssert.AreEqual(new[] { 4 / 20f, 3 / 20f, 2 / 20f, 1 / 20f, 0f }, TensorData.ToArray<float>(flipped.select(0, 1).select(0, 0)), "the ramp's row 0 mirrored");
 
         var (padded, paddedMask) = new RandomCrop(6, 7, Ignore, imageFill: -1).Apply(image, mask, generator);
-        CollectionAssert.AreEqual(new long[] { 3, 6, 7 }, padded.Shape);
-        Assert.AreEqual(6 * 7 - 4 * 5, paddedMask.Eq(Ignore).Sum().ToInt64());
-        Assert.AreEqual(3 * (6 * 7 - 4 * 5), padded.Eq(-1).Sum().ToInt64());
+        CollectionAssert.AreEqual(new long[] { 3, 6, 7 }, padded.shape);
+        Assert.AreEqual(6 * 7 - 4 * 5, paddedMask.eq(Ignore).sum().item<long>());
+        Assert.AreEqual(3 * (6 * 7 - 4 * 5), padded.eq(-1).sum().item<long>());
 
         var (mirrored, mirroredMask) = new MirrorPad(2).Apply(image, mask, generator);
-        Assert.IsTrue(mirrored.Equal(image.Pad([2, 2, 2, 2], PadMode.Reflect)));
-        Assert.IsTrue(mirroredMask.Equal(mask.To(DType.Float32).Unsqueeze(0).Pad([2, 2, 2, 2], PadMode.Reflect).Squeeze(0).To(DType.Int64)));
+        Assert.IsTrue(Same(mirrored, nn.functional.pad(image, [2, 2, 2, 2], PaddingModes.Reflect)));
+        Assert.IsTrue(Same(mirroredMask, nn.functional.pad(mask.to_type(ScalarType.Float32).unsqueeze(0), [2, 2, 2, 2], PaddingModes.Reflect).squeeze(0).to_type(ScalarType.Int64)));
+        // Reflection leaves out the edge: padded column 0 is input column 2.
+        CollectionAssert.AreEqual(TensorData.ToArray<float>(image.select(2, 2)), TensorData.ToArray<float>(mirrored.narrow(1, 2, 4).select(2, 0)));
     }
 
     [TestMethod]
     public void MaskResizeIsNearestNeighbour()
     {
-        using var scope = DisposeScope.Enter();
-        var mask = Tensor.FromArray(new long[] { 1, 2, 3, 4 }, 2, 2);
-        var image = mask.To(DType.Float32).Unsqueeze(0);
-        var (_, resized) = new Resize(4, 4).Apply(image, mask, new Generator(0));
-        CollectionAssert.AreEqual(new long[] { 1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4 }, resized.ToArray<long>());
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(0);
+        var mask = TensorData.FromArray(new long[] { 1, 2, 3, 4 }, 2, 2);
+        var image = mask.to_type(ScalarType.Float32).unsqueeze(0);
+        var (_, resized) = new Resize(4, 4).Apply(image, mask, generator);
+        CollectionAssert.AreEqual(new long[] { 1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4 }, TensorData.ToArray<long>(resized));
         // Pixel centres: rows 0,1,1 and columns 0,0,1,1,1 of the 2 x 2 input for a 3 x 5 output.
         CollectionAssert.AreEqual(new long[] { 1, 1, 2, 2, 2, 3, 3, 4, 4, 4, 3, 3, 4, 4, 4 },
-            DataFunctional.ResizeNearest(mask, (3, 5)).ToArray<long>());
+            TensorData.ToArray<long>(DataFunctional.ResizeNearest(mask, (3, 5))));
     }
 
     [TestMethod]
     public void ElasticDeformationMovesPixelsSmoothly()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
+        using var g0 = new Generator(3);
+        using var g1 = new Generator(3);
         var (image, mask) = Pair(64, 64);
-        var (still, stillMask) = new ElasticDeformation(sigma: 0).Apply(image, mask, new Generator(3));
-        Assert.IsTrue(stillMask.Equal(mask));
-        Assert.IsTrue(still.AllClose(image, 1e-5, 1e-5));
+        var (still, stillMask) = new ElasticDeformation(sigma: 0).Apply(image, mask, g0);
+        Assert.IsTrue(Same(stillMask, mask));
+        Assert.IsTrue(still.allclose(image, 1e-5, 1e-5));
 
-        var (_, warpedMask) = new ElasticDeformation(sigma: 10).Apply(image, mask, new Generator(3));
-        double changed = warpedMask.Ne(mask).To(DType.Float32).Mean().ToDouble();
+        var (_, warpedMask) = new ElasticDeformation(sigma: 10).Apply(image, mask, g1);
+        double changed = warpedMask.ne(mask).to_type(ScalarType.Float32).mean().item<float>();
         Assert.IsTrue(changed is > 0.02 and < 0.8, $"fraction of changed mask pixels {changed}");
     }
 
     [TestMethod]
     public void NormalizeUsesChannelStatistics()
     {
-        using var scope = DisposeScope.Enter();
-        var image = Tensor.Ones([2, 2, 2]);
-        var (normalized, _) = new Normalize([0.5f, 0.25f], [0.5f, 0.25f]).Apply(image, Tensor.Zeros([2, 2], DType.Int64), new Generator(0));
-        CollectionAssert.AreEqual(new float[] { 1, 1, 1, 1, 3, 3, 3, 3 }, normalized.ToArray<float>());
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(0);
+        var image = ones([2, 2, 2]);
+        var (normalized, _) = new Normalize([0.5f, 0.25f], [0.5f, 0.25f]).Apply(image, zeros([2, 2], ScalarType.Int64), generator);
+        CollectionAssert.AreEqual(new float[] { 1, 1, 1, 1, 3, 3, 3, 3 }, TensorData.ToArray<float>(normalized));
     }
+
+    [TestMethod]
+    public void TheGeneratorAloneDecidesTheRandomness()
+    {
+        // The global generator must not matter: reseeding it between runs changes nothing.
+        using var scope = NewDisposeScope();
+        var (image, mask) = Pair();
+        var pipeline = Transforms().Last().Transform;
+        (Tensor, Tensor) Run(long global)
+        {
+            random.manual_seed(global);
+            using var generator = new Generator(42);
+            return pipeline.Apply(image, mask, generator);
+        }
+        var (a, am) = Run(1);
+        var (b, bm) = Run(2);
+        Assert.IsTrue(Same(a, b) && Same(am, bm));
+    }
+
+    private static bool Same(Tensor a, Tensor b) =>
+        a.shape.SequenceEqual(b.shape) && a.dtype == b.dtype && a.equal(b).all().item<bool>();
 }

@@ -1,5 +1,6 @@
 using MLNet.Segmentation.Data;
 using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Tests.Data;
 
@@ -21,11 +22,11 @@ public sealed class KnownDatasetTests
         Assert.AreEqual(25, train.Count);
         CollectionAssert.AreEqual(new[] { "25", "26", "27", "28", "29" }, validation.Samples.Select(s => s.Name).ToArray());
 
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         using var sample = train.Get(0);
-        CollectionAssert.AreEqual(new long[] { 1, 512, 512 }, sample.Image.Shape);
-        CollectionAssert.AreEqual(new long[] { 512, 512 }, sample.Mask.Shape);
-        var ids = sample.Mask.ToArray<long>();
+        CollectionAssert.AreEqual(new long[] { 1, 512, 512 }, sample.Image.shape);
+        CollectionAssert.AreEqual(new long[] { 512, 512 }, sample.Mask.shape);
+        var ids = TensorData.ToArray<long>(sample.Mask);
         CollectionAssert.AreEquivalent(new long[] { 0, 1 }, ids.Distinct().ToArray());
         double membrane = ids.Count(v => v == 0) / (double)ids.Length;
         Assert.IsTrue(membrane is > 0.1 and < 0.4, $"membrane fraction {membrane}");
@@ -43,13 +44,13 @@ public sealed class KnownDatasetTests
         Assert.AreEqual(11L, train.Description.IgnoreIndex);
         Assert.AreEqual(9.6446f, train.Description.ClassWeights![6]);
 
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         foreach (int index in new[] { 0, 200, 366 })
         {
             using var sample = train.Get(index);
-            CollectionAssert.AreEqual(new long[] { 3, 360, 480 }, sample.Image.Shape);
-            CollectionAssert.AreEqual(new long[] { 360, 480 }, sample.Mask.Shape);
-            var ids = sample.Mask.ToArray<long>();
+            CollectionAssert.AreEqual(new long[] { 3, 360, 480 }, sample.Image.shape);
+            CollectionAssert.AreEqual(new long[] { 360, 480 }, sample.Mask.shape);
+            var ids = TensorData.ToArray<long>(sample.Mask);
             Assert.IsTrue(ids.All(v => v is >= 0 and <= 11));
             Assert.IsGreaterThan(3, ids.Distinct().Count());
         }

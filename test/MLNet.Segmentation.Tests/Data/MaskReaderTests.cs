@@ -1,5 +1,6 @@
 using MLNet.Segmentation.Data;
 using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Tests.Data;
 
@@ -79,12 +80,12 @@ public sealed class MaskReaderTests
     [TestMethod]
     public void BinaryMasksBecomeZeroAndOne()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var reader = new MaskReader(DatasetDescription.Membrane.MaskOptions());
         var mask = reader.Decode(ImageEncoder.EncodePng(new Image(2, 2, 1, [0, 255, 255, 0])), "membrane.png");
-        CollectionAssert.AreEqual(new long[] { 2, 2 }, mask.Shape);
-        Assert.AreEqual(DType.Int64, mask.DType);
-        CollectionAssert.AreEqual(new long[] { 0, 1, 1, 0 }, mask.ToArray<long>());
+        CollectionAssert.AreEqual(new long[] { 2, 2 }, mask.shape);
+        Assert.AreEqual(ScalarType.Int64, mask.dtype);
+        CollectionAssert.AreEqual(new long[] { 0, 1, 1, 0 }, TensorData.ToArray<long>(mask));
     }
 
     [TestMethod]

@@ -4,6 +4,7 @@ using MLNet.Segmentation.Nn;
 using MLNet.Segmentation.Training;
 using TorchSharp;
 using TorchSharp.Modules;
+using CrossEntropyLoss = MLNet.Segmentation.Losses.CrossEntropyLoss;
 using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Tests.Training;
@@ -91,8 +92,8 @@ public sealed class MixedPrecisionTests
         using (halfModel)
         {
             for (int e = 0; e < 5; e++)
-                Assert.AreEqual(full.History[e].TrainLoss, half.History[e].TrainLoss, 0.03 * full.History[e].TrainLoss,
-                    $"epoch {e + 1}: bf16 follows fp32 within bf16 rounding");
+                Assert.AreEqual(full.History[e].TrainLoss, half.History[e].TrainLoss, (e == 0 ? 0.015 : 0.05) * full.History[e].TrainLoss,
+                    $"epoch {e + 1}: bf16 follows fp32 within bf16 rounding: fp32 {string.Join(" ", full.History.Select(h => h.TrainLoss.ToString("F4")))}, bf16 {string.Join(" ", half.History.Select(h => h.TrainLoss.ToString("F4")))}");
             Assert.IsTrue(half.History[^1].TrainLoss < 0.85 * half.History[0].TrainLoss,
                 string.Join(" ", half.History.Select(h => h.TrainLoss.ToString("F4"))));
             Assert.AreNotEqual(full.History[^1].TrainLoss, half.History[^1].TrainLoss, "bf16 really ran in lower precision");

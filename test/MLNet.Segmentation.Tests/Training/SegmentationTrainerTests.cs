@@ -3,6 +3,7 @@ using MLNet.Segmentation.Nn;
 using MLNet.Segmentation.Training;
 using TorchSharp;
 using TorchSharp.Modules;
+using CrossEntropyLoss = MLNet.Segmentation.Losses.CrossEntropyLoss;
 using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Tests.Training;

@@ -3,7 +3,7 @@ namespace MLNet.Segmentation.Data;
 /// <summary>
 /// A random-access collection of <see cref="SegmentationSample"/>s. <see cref="Get"/> must be safe to call
 /// from several threads at once (the <see cref="DataLoader"/> calls it from its workers); the caller owns
-/// the returned sample (its tensors join the calling thread's current <see cref="Engine.DisposeScope"/>, if any).
+/// the returned sample (its tensors join the calling thread's current TorchSharp dispose scope, if any).
 /// </summary>
 public interface ISegmentationDataset
 {

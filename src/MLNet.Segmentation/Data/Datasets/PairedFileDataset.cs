@@ -1,4 +1,4 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Data;
 
@@ -46,9 +46,9 @@ public sealed partial class PairedFileDataset : ISegmentationDataset
         {
             image = ImageDecoder.ReadTensor(paths.ImagePath, Description.ImageChannels);
             var mask = _masks.Read(paths.MaskPath);
-            if (mask.Size(0) != image.Size(1) || mask.Size(1) != image.Size(2))
+            if (mask.size(0) != image.size(1) || mask.size(1) != image.size(2))
             {
-                string message = $"{paths.ImagePath} is {image.Size(2)}x{image.Size(1)} but its mask {paths.MaskPath} is {mask.Size(1)}x{mask.Size(0)}";
+                string message = $"{paths.ImagePath} is {image.size(2)}x{image.size(1)} but its mask {paths.MaskPath} is {mask.size(1)}x{mask.size(0)}";
                 mask.Dispose();
                 throw new InvalidDataException(message);
             }

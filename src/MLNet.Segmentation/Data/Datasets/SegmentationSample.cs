@@ -1,4 +1,4 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Data;
 

@@ -1,4 +1,5 @@
 using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Data;
 
@@ -49,10 +50,10 @@ public sealed class SyntheticShapesDataset : ISegmentationDataset
     public SegmentationSample Get(int index)
     {
         var (image, mask) = Generate(index);
-        var imageTensor = Tensor.FromSpan<float>(image, [3, Height, Width]);
+        var imageTensor = TensorData.FromSpan<float>(image, [3, Height, Width]);
         try
         {
-            return new SegmentationSample(imageTensor, Tensor.FromSpan<long>(mask, [Height, Width]), $"shapes-{Seed}-{index}");
+            return new SegmentationSample(imageTensor, TensorData.FromSpan<long>(mask, [Height, Width]), $"shapes-{Seed}-{index}");
         }
         catch
         {

@@ -1,11 +1,10 @@
-using MLNet.Segmentation.Engine;
-
 namespace MLNet.Segmentation.Data;
 
 /// <summary>
 /// A decoded raster image: interleaved (height x width x channels) samples of 8 bits (<see cref="Pixels8"/>)
 /// or 16 bits (<see cref="Pixels16"/>). Channels are 1 (gray), 2 (gray + alpha), 3 (RGB) or 4 (RGBA); for a
 /// palette PNG decoded for a mask, the single channel holds palette indices and <see cref="Palette"/> the colours.
+/// Plain managed memory: conversions to and from tensors are in <see cref="ImageTensors"/>.
 /// </summary>
 public sealed class Image
 {
@@ -76,39 +75,6 @@ public sealed class Image
             long index = ((long)y * Width + x) * Channels + channel;
             return _pixels8 is not null ? _pixels8[index] : _pixels16![index];
         }
-    }
-
-    /// <summary>
-    /// The image as a float32 C x H x W tensor, scaled to [0, 1] (or raw sample values when
-    /// <paramref name="scale"/> is false). Palette indices are returned as stored.
-    /// </summary>
-    public Tensor ToTensor(bool scale = true, Device? device = null)
-    {
-        using var scope = DisposeScope.Enter();
-        Tensor hwc = _pixels8 is not null
-            ? Tensor.FromSpan<byte>(_pixels8, [Height, Width, Channels])
-            : Tensor.FromSpan<int>(Array.ConvertAll(_pixels16!, v => (int)v), [Height, Width, Channels]);
-        var chw = hwc.Permute(2, 0, 1).To(DType.Float32);
-        if (scale) chw = chw.MulInPlace(1.0 / MaxValue);
-        if (device is { } d && !d.IsCpu) chw = chw.To(d);
-        return chw.Contiguous().MoveToOuterDisposeScope();
-    }
-
-    /// <summary>
-    /// An 8-bit image from a C x H x W (or H x W) tensor: floating-point values are taken as [0, 1] and
-    /// rounded after clamping; integer values are clamped to 0..255.
-    /// </summary>
-    public static Image FromTensor(Tensor tensor)
-    {
-        ArgumentNullException.ThrowIfNull(tensor);
-        using var scope = DisposeScope.Enter();
-        var t = tensor.Dim == 2 ? tensor.Unsqueeze(0) : tensor;
-        if (t.Dim != 3 || t.Size(0) is < 1 or > 4)
-            throw new ArgumentException($"expected a C x H x W tensor with 1..4 channels, got {tensor.ShapeString}", nameof(tensor));
-        t = t.To(Device.Cpu);
-        if (t.DType.IsFloatingPoint()) t = (t.Clamp(0, 1) * 255.0).Round();
-        var bytes = t.Clamp(0, 255).To(DType.UInt8).Permute(1, 2, 0).Contiguous().ToArray<byte>();
-        return new Image((int)t.Size(2), (int)t.Size(1), (int)t.Size(0), bytes);
     }
 
     /// <inheritdoc />

@@ -1,4 +1,6 @@
 using MLNet.Segmentation.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Data;
 
@@ -7,9 +9,14 @@ namespace MLNet.Segmentation.Data;
 /// and background prefetching on worker threads into a bounded buffer, with cancellation.
 /// Everything random derives from <see cref="DataLoaderOptions.Seed"/>, the epoch and the sample index, so an
 /// epoch's batches are the same whatever the number of workers. Batches arrive in order; the consumer owns
-/// and disposes each <see cref="SegmentationBatch"/>.
+/// and disposes each <see cref="SegmentationBatch"/>. Batches built on a worker thread are detached from that
+/// thread's dispose scope before they are handed over.
 /// </summary>
-public sealed class DataLoader : Training.IBatchSource
+/// <remarks>
+/// Partial so that the trainer's batch-source interface (Training.IBatchSource: BatchesPerEpoch = <see cref="BatchCount"/>,
+/// GetBatches = <see cref="Epoch"/>) can be declared beside it while Training is being ported.
+/// </remarks>
+public sealed partial class DataLoader
 {
     /// <summary>A loader over <paramref name="dataset"/>.</summary>
     public DataLoader(ISegmentationDataset dataset, DataLoaderOptions? options = null)
@@ -27,12 +34,6 @@ public sealed class DataLoader : Training.IBatchSource
 
     /// <summary>The settings.</summary>
     public DataLoaderOptions Options { get; }
-
-    /// <inheritdoc />
-    int Training.IBatchSource.BatchesPerEpoch => BatchCount;
-
-    /// <inheritdoc />
-    IEnumerable<SegmentationBatch> Training.IBatchSource.GetBatches(int epoch, CancellationToken cancellationToken) => Epoch(epoch, cancellationToken);
 
     /// <summary>Number of batches in one epoch.</summary>
     public int BatchCount => Options.DropLast
@@ -96,8 +97,8 @@ public sealed class DataLoader : Training.IBatchSource
     {
         ArgumentNullException.ThrowIfNull(indices);
         if (indices.Count == 0) throw new ArgumentException("a batch needs at least one sample", nameof(indices));
-        using var scope = DisposeScope.Enter();
-        var device = Options.Device ?? Device.Cpu;
+        using var scope = NewDisposeScope();
+        var device = Options.Device ?? CPU;
         var images = new Tensor[indices.Count];
         var masks = new Tensor[indices.Count];
         var names = new string[indices.Count];
@@ -106,25 +107,25 @@ public sealed class DataLoader : Training.IBatchSource
             var sample = Dataset.Get(indices[k]);
             names[k] = sample.Name;
             Tensor image = sample.Image, mask = sample.Mask;
-            if (!device.IsCpu) (image, mask) = (image.To(device), mask.To(device));
+            if (device.type != DeviceType.CPU) (image, mask) = (image.to(device), mask.to(device));
             if (Options.Transform is { } transform)
             {
                 using var generator = new Generator(SeedMixer.Mix(Options.Seed, (ulong)epoch, (ulong)indices[k]), device);
                 (image, mask) = transform.Apply(image, mask, generator);
             }
-            if (mask.DType != DType.Int64) mask = mask.To(DType.Int64);
-            if (mask.Dim != 2 || mask.Size(0) != image.Size(1) || mask.Size(1) != image.Size(2))
-                throw new InvalidDataException($"{names[k]}: image {image.ShapeString} and mask {mask.ShapeString} differ in size");
-            if (k > 0 && !image.ShapeRef.AsSpan().SequenceEqual(images[0].ShapeRef))
+            if (mask.dtype != ScalarType.Int64) mask = mask.to_type(ScalarType.Int64);
+            if (image.dim() != 3 || mask.dim() != 2 || mask.size(0) != image.size(1) || mask.size(1) != image.size(2))
+                throw new InvalidDataException($"{names[k]}: image {TensorData.ShapeOf(image)} and mask {TensorData.ShapeOf(mask)} differ in size");
+            if (k > 0 && !image.shape.AsSpan().SequenceEqual(images[0].shape))
                 throw new InvalidDataException(
-                    $"samples of one batch differ in size: {names[0]} is {images[0].ShapeString} but {names[k]} is {image.ShapeString}; " +
+                    $"samples of one batch differ in size: {names[0]} is {TensorData.ShapeOf(images[0])} but {names[k]} is {TensorData.ShapeOf(image)}; " +
                     "add a Resize or RandomCrop transform");
             (images[k], masks[k]) = (image, mask);
         }
-        var imageBatch = Tensor.Stack(images).DetachFromDisposeScope();
+        var imageBatch = stack(images).DetachFromDisposeScope();
         try
         {
-            var maskBatch = Tensor.Stack(masks).DetachFromDisposeScope();
+            var maskBatch = stack(masks).DetachFromDisposeScope();
             return new SegmentationBatch(imageBatch, maskBatch, names, indices.ToArray());
         }
         catch

@@ -1,5 +1,5 @@
 using MLNet.Segmentation.Data.Transforms;
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Data;
 

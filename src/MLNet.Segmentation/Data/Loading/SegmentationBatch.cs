@@ -1,11 +1,11 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Data;
 
 /// <summary>
 /// A batch from the <see cref="DataLoader"/>: float32 N x C x H x W images and int64 N x H x W masks.
-/// The tensors belong to no <see cref="DisposeScope"/> (they are made on loader threads): the consumer owns
-/// the batch and must dispose it (or move the tensors into a scope with <c>DisposeScope</c>-aware code).
+/// The tensors belong to no TorchSharp dispose scope (they are made on loader threads, whose scopes are their own, and
+/// detached): the consumer owns the batch and must dispose it (or attach the tensors to a scope of its own).
 /// </summary>
 public sealed class SegmentationBatch(Tensor images, Tensor masks, IReadOnlyList<string> names, IReadOnlyList<int> indices) : IDisposable
 {

@@ -1,11 +1,9 @@
-using MLNet.Segmentation.Engine;
-
 namespace MLNet.Segmentation.Data;
 
 /// <summary>
 /// Reads segmentation masks (class-id PNGs, palette PNGs, RGB colour masks, binary 0/255 masks) into
 /// H x W int64 class ids, checking every id against <see cref="MaskOptions"/>. Problems throw
-/// <see cref="InvalidDataException"/> naming the file.
+/// <see cref="InvalidDataException"/> naming the file. The tensor methods (<c>Read</c>, <c>Decode</c>) are in <see cref="MaskTensors"/>.
 /// </summary>
 public sealed class MaskReader
 {
@@ -24,27 +22,6 @@ public sealed class MaskReader
     /// <summary>The decoding and validation options.</summary>
     public MaskOptions Options { get; }
 
-    /// <summary>Reads a mask file as an H x W int64 tensor.</summary>
-    public Tensor Read(string path) => Decode(ImageDecoder.ReadFile(path), path);
-
-    /// <summary>Decodes mask bytes as an H x W int64 tensor; <paramref name="source"/> names them in errors.</summary>
-    public unsafe Tensor Decode(ReadOnlySpan<byte> data, string source = "<memory>")
-    {
-        var image = ImageDecoder.Decode(data, source, ImageDecodeMode.Raw);
-        // The ids are written straight into the tensor's memory.
-        var tensor = Tensor.Empty([image.Height, image.Width], DType.Int64);
-        try
-        {
-            Fill(image, new Span<long>(ImageNative.DataPointer(tensor), checked((int)tensor.NumberOfElements)), source);
-            return tensor;
-        }
-        catch
-        {
-            tensor.Dispose();
-            throw;
-        }
-    }
-
     /// <summary>Decodes mask bytes into row-major class ids.</summary>
     public long[] DecodeIds(ReadOnlySpan<byte> data, string source, out int width, out int height)
     {
@@ -55,7 +32,11 @@ public sealed class MaskReader
         return ids;
     }
 
-    private void Fill(Image image, Span<long> ids, string source)
+    /// <summary>Reads a mask file into row-major class ids.</summary>
+    public long[] ReadIds(string path, out int width, out int height) => DecodeIds(ImageDecoder.ReadFile(path), path, out width, out height);
+
+    /// <summary>Writes the class ids of a decoded mask image into <paramref name="ids"/> (width x height, row-major).</summary>
+    internal void Fill(Image image, Span<long> ids, string source)
     {
         var encoding = Options.Encoding;
         if (encoding == MaskEncoding.Auto)

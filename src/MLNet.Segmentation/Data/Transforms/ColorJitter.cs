@@ -1,4 +1,4 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Data.Transforms;
 
@@ -37,12 +37,12 @@ public sealed class ColorJitter : IJointTransform
         double saturation = 1 + Saturation * (2 * u[2] - 1);
         var result = image * brightness;
         using (var gray = Luma(result))
-        using (var mean = gray.Mean())
+        using (var mean = gray.mean())
         using (var previous = result)
         using (var centred = previous - mean)
         using (var scaled = centred * contrast)
             result = scaled + mean;
-        if (image.Size(0) == 3)
+        if (image.size(0) == 3)
         {
             using var gray = Luma(result);
             using var previous = result;
@@ -50,14 +50,14 @@ public sealed class ColorJitter : IJointTransform
             using var scaled = difference * saturation;
             result = scaled + gray;
         }
-        return (result.ClampInPlace(0, 1), mask);
+        return (result.clamp_(0, 1), mask);
     }
 
     private static Tensor Luma(Tensor image)
     {
-        if (image.Size(0) != 3) return image.Mean(0, keepDim: true);
-        using var weights = Tensor.FromArray(LumaWeights, 3, 1, 1).To(image.Device);
+        if (image.size(0) != 3) return image.mean([0], keepdim: true);
+        using var weights = Engine.TensorData.FromSpan<float>(LumaWeights, [3, 1, 1], image.device);
         using var weighted = image * weights;
-        return weighted.Sum(0, keepDim: true);
+        return weighted.sum([0], keepdim: true);
     }
 }

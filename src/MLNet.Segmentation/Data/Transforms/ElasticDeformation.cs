@@ -1,4 +1,4 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Data.Transforms;
 
@@ -32,17 +32,17 @@ public sealed class ElasticDeformation : IJointTransform
     public (Tensor Image, Tensor Mask) Apply(Tensor image, Tensor mask, Generator generator)
     {
         if (!RandomDraw.Chance(generator, Probability)) return (image, mask);
-        long height = image.Size(1), width = image.Size(2);
-        using var coarse = Tensor.Randn([1, 2, GridSize, GridSize], generator, DType.Float32, generator.Device);
-        using var coarseOnImage = coarse.To(image.Device);
+        long height = image.size(1), width = image.size(2);
+        using var coarse = randn([1, 2, GridSize, GridSize], ScalarType.Float32, generator.device, generator: generator);
+        using var coarseOnImage = coarse.to(image.device);
         using var field = DataFunctional.InterpolateBicubic(coarseOnImage, (height, width), alignCorners: true);
         // Pixels → normalized units: a shift of d pixels is 2d / size.
-        using var planes = field.Select(0, 0);
-        using var fieldX = planes.Select(0, 0);
-        using var fieldY = planes.Select(0, 1);
+        using var planes = field.select(0, 0);
+        using var fieldX = planes.select(0, 0);
+        using var fieldY = planes.select(0, 1);
         using var dx = fieldX * (Sigma * 2 / width);
         using var dy = fieldY * (Sigma * 2 / height);
-        var (x, y) = GridWarp.BaseGrid(height, width, image.Device);
+        var (x, y) = GridWarp.BaseGrid(height, width, image.device);
         using (x)
         using (y)
         {

@@ -1,4 +1,4 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Data.Transforms;
 
@@ -14,9 +14,9 @@ public sealed class GaussianNoise(double stdDev = 0.03, bool clampToUnitRange = 
     /// <inheritdoc />
     public (Tensor Image, Tensor Mask) Apply(Tensor image, Tensor mask, Generator generator)
     {
-        using var noise = Tensor.Randn(image.Shape, generator, image.DType, generator.Device);
-        using var onDevice = noise.To(image.Device);
-        var result = image.Add(onDevice, StdDev);
-        return (ClampToUnitRange ? result.ClampInPlace(0, 1) : result, mask);
+        using var noise = randn(image.shape, image.dtype, generator.device, generator: generator);
+        using var onDevice = noise.to(image.device);
+        var result = image.add(onDevice, StdDev);
+        return (ClampToUnitRange ? result.clamp_(0, 1) : result, mask);
     }
 }

@@ -1,4 +1,4 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Data.Transforms;
 
@@ -8,8 +8,8 @@ namespace MLNet.Segmentation.Data.Transforms;
 /// move together. Geometric changes sample masks by nearest neighbour only, so a mask never gains a value
 /// that was not in it (except the ignore id where a transform pads). Implemented with tensor ops: it runs
 /// on the device of the tensors (the generator must be on that device too).
-/// Transforms return new tensors and never dispose their inputs; run them inside a
-/// <see cref="DisposeScope"/> to release intermediates.
+/// Transforms return new tensors and never dispose their inputs; run them inside a TorchSharp dispose scope
+/// (<c>torch.NewDisposeScope()</c>) to release intermediates.
 /// </summary>
 public interface IJointTransform
 {

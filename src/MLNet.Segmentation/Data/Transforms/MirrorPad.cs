@@ -1,4 +1,5 @@
-using MLNet.Segmentation.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Data.Transforms;
 
@@ -52,23 +53,23 @@ public sealed class MirrorPad : IJointTransform
     /// <inheritdoc />
     public (Tensor Image, Tensor Mask) Apply(Tensor image, Tensor mask, Generator generator)
     {
-        if (Top >= image.Size(1) || Bottom >= image.Size(1) || Left >= image.Size(2) || Right >= image.Size(2))
-            throw new ArgumentException($"mirror padding ({Top}, {Bottom}, {Left}, {Right}) must be smaller than the image {image.Size(2)}x{image.Size(1)}");
+        if (Top >= image.size(1) || Bottom >= image.size(1) || Left >= image.size(2) || Right >= image.size(2))
+            throw new ArgumentException($"mirror padding ({Top}, {Bottom}, {Left}, {Right}) must be smaller than the image {image.size(2)}x{image.size(1)}");
         long[] padding = [Left, Right, Top, Bottom];
-        var paddedImage = image.Pad(padding, PadMode.Reflect);
+        var paddedImage = nn.functional.pad(image, padding, PaddingModes.Reflect);
         switch (MaskMode)
         {
             case MaskPadding.None:
                 return (paddedImage, mask);
             case MaskPadding.Ignore:
-                return (paddedImage, mask.Pad(padding, PadMode.Constant, IgnoreIndex!.Value));
+                return (paddedImage, nn.functional.pad(mask, padding, PaddingModes.Constant, IgnoreIndex!.Value));
             default:
                 // reflection_pad2d works on floating types on every device; ids below 2^24 are exact.
-                using (var asFloat = mask.To(DType.Float32))
-                using (var planes = asFloat.Unsqueeze(0))
-                using (var padded = planes.Pad(padding, PadMode.Reflect))
-                using (var plane = padded.Squeeze(0))
-                    return (paddedImage, plane.To(DType.Int64));
+                using (var asFloat = mask.to_type(ScalarType.Float32))
+                using (var planes = asFloat.unsqueeze(0))
+                using (var padded = nn.functional.pad(planes, padding, PaddingModes.Reflect))
+                using (var plane = padded.squeeze(0))
+                    return (paddedImage, plane.to_type(ScalarType.Int64));
         }
     }
 }

@@ -1,4 +1,4 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Data.Transforms;
 
@@ -27,10 +27,10 @@ public sealed class Normalize : IJointTransform
     /// <inheritdoc />
     public (Tensor Image, Tensor Mask) Apply(Tensor image, Tensor mask, Generator generator)
     {
-        if (image.Size(0) != Mean.Count)
-            throw new ArgumentException($"Normalize has {Mean.Count} channel statistics but the image has {image.Size(0)} channels", nameof(image));
-        using var mean = Tensor.FromArray(Mean.ToArray(), Mean.Count, 1, 1).To(image.Device);
-        using var scale = Tensor.FromArray(Std.Select(s => 1f / s).ToArray(), Std.Count, 1, 1).To(image.Device);
+        if (image.size(0) != Mean.Count)
+            throw new ArgumentException($"Normalize has {Mean.Count} channel statistics but the image has {image.size(0)} channels", nameof(image));
+        using var mean = Engine.TensorData.FromSpan<float>(Mean.ToArray(), [Mean.Count, 1, 1], image.device);
+        using var scale = Engine.TensorData.FromSpan<float>(Std.Select(s => 1f / s).ToArray(), [Std.Count, 1, 1], image.device);
         using var centred = image - mean;
         return (centred * scale, mask);
     }

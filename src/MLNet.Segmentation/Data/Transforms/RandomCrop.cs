@@ -1,4 +1,5 @@
-using MLNet.Segmentation.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Data.Transforms;
 
@@ -32,17 +33,17 @@ public sealed class RandomCrop : IJointTransform
     /// <inheritdoc />
     public (Tensor Image, Tensor Mask) Apply(Tensor image, Tensor mask, Generator generator)
     {
-        long padH = Math.Max(0, Height - image.Size(1));
-        long padW = Math.Max(0, Width - image.Size(2));
+        long padH = Math.Max(0, Height - image.size(1));
+        long padW = Math.Max(0, Width - image.size(2));
         if (padH > 0 || padW > 0)
         {
             long[] padding = [padW / 2, padW - padW / 2, padH / 2, padH - padH / 2];
-            image = image.Pad(padding, PadMode.Constant, ImageFill);
-            mask = mask.Pad(padding, PadMode.Constant, MaskFill);
+            image = nn.functional.pad(image, padding, PaddingModes.Constant, ImageFill);
+            mask = nn.functional.pad(mask, padding, PaddingModes.Constant, MaskFill);
         }
         var draws = RandomDraw.Uniforms(generator, 2);
-        long top = Math.Min(image.Size(1) - Height, (long)(draws[0] * (image.Size(1) - Height + 1)));
-        long left = Math.Min(image.Size(2) - Width, (long)(draws[1] * (image.Size(2) - Width + 1)));
-        return (image.Narrow(1, top, Height).Narrow(2, left, Width), mask.Narrow(0, top, Height).Narrow(1, left, Width));
+        long top = Math.Min(image.size(1) - Height, (long)(draws[0] * (image.size(1) - Height + 1)));
+        long left = Math.Min(image.size(2) - Width, (long)(draws[1] * (image.size(2) - Width + 1)));
+        return (image.narrow(1, top, Height).narrow(2, left, Width), mask.narrow(0, top, Height).narrow(1, left, Width));
     }
 }

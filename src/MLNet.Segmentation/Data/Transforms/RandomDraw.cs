@@ -1,17 +1,15 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Data.Transforms;
 
 /// <summary>Scalar random draws from a <see cref="Generator"/> (so transforms are reproducible from its seed).</summary>
 internal static class RandomDraw
 {
-    /// <summary><paramref name="count"/> uniform values in [0, 1).</summary>
+    /// <summary><paramref name="count"/> uniform values in [0, 1), drawn on the generator's device.</summary>
     internal static double[] Uniforms(Generator generator, int count)
     {
-        using var values = Tensor.Rand([count], generator, DType.Float64, generator.Device);
-        if (values.Device.IsCpu) return values.ToArray<double>();
-        using var host = values.To(Device.Cpu);
-        return host.ToArray<double>();
+        using var values = rand([count], ScalarType.Float64, generator.device, generator: generator);
+        return Engine.TensorData.ToArray<double>(values);
     }
 
     /// <summary>One uniform value in [low, high).</summary>

@@ -1,4 +1,4 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Data.Transforms;
 
@@ -10,7 +10,7 @@ public sealed class RandomHorizontalFlip(double probability = 0.5) : IJointTrans
 
     /// <inheritdoc />
     public (Tensor Image, Tensor Mask) Apply(Tensor image, Tensor mask, Generator generator) =>
-        RandomDraw.Chance(generator, Probability) ? (image.Flip(-1), mask.Flip(-1)) : (image, mask);
+        RandomDraw.Chance(generator, Probability) ? (image.flip(-1), mask.flip(-1)) : (image, mask);
 }
 
 /// <summary>Mirrors image and mask top-bottom with probability <see cref="Probability"/>.</summary>
@@ -21,5 +21,5 @@ public sealed class RandomVerticalFlip(double probability = 0.5) : IJointTransfo
 
     /// <inheritdoc />
     public (Tensor Image, Tensor Mask) Apply(Tensor image, Tensor mask, Generator generator) =>
-        RandomDraw.Chance(generator, Probability) ? (image.Flip(-2), mask.Flip(-2)) : (image, mask);
+        RandomDraw.Chance(generator, Probability) ? (image.flip(-2), mask.flip(-2)) : (image, mask);
 }

@@ -1,4 +1,4 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Data.Transforms;
 
@@ -19,8 +19,8 @@ public sealed class RandomRotation(double maxDegrees, long? maskFill = null) : I
     public (Tensor Image, Tensor Mask) Apply(Tensor image, Tensor mask, Generator generator)
     {
         double radians = RandomDraw.Uniform(generator, -MaxDegrees, MaxDegrees) * Math.PI / 180;
-        long height = image.Size(1), width = image.Size(2);
-        var (x, y) = GridWarp.BaseGrid(height, width, image.Device);
+        long height = image.size(1), width = image.size(2);
+        var (x, y) = GridWarp.BaseGrid(height, width, image.device);
         using (x)
         using (y)
         {

@@ -1,4 +1,4 @@
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Data.Transforms;
 
@@ -25,8 +25,8 @@ public sealed class RandomScale : IJointTransform
     public (Tensor Image, Tensor Mask) Apply(Tensor image, Tensor mask, Generator generator)
     {
         double scale = RandomDraw.Uniform(generator, MinScale, MaxScale);
-        long height = Math.Max(1, (long)Math.Round(image.Size(1) * scale));
-        long width = Math.Max(1, (long)Math.Round(image.Size(2) * scale));
+        long height = Math.Max(1, (long)Math.Round(image.size(1) * scale));
+        long width = Math.Max(1, (long)Math.Round(image.size(2) * scale));
         return (Resize.ResizeImage(image, height, width, Mode), DataFunctional.ResizeNearest(mask, (height, width)));
     }
 }

@@ -1,4 +1,5 @@
-using MLNet.Segmentation.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Data.Transforms;
 
@@ -28,15 +29,15 @@ public sealed class Resize : IJointTransform
 
     internal static Tensor ResizeImage(Tensor image, long height, long width, ImageResizeMode mode)
     {
-        if (image.Size(1) == height && image.Size(2) == width) return image.Alias();
-        using var batch = image.Unsqueeze(0);
+        if (image.size(1) == height && image.size(2) == width) return image.alias();
+        using var batch = image.unsqueeze(0);
         using var resized = mode switch
         {
-            ImageResizeMode.Bilinear => Functional.Interpolate(batch, (height, width), InterpolationMode.Bilinear),
+            ImageResizeMode.Bilinear => nn.functional.interpolate(batch, [height, width], mode: InterpolationMode.Bilinear, align_corners: false),
             ImageResizeMode.Area => DataFunctional.InterpolateArea(batch, (height, width)),
-            ImageResizeMode.Nearest => Functional.Interpolate(batch, (height, width), InterpolationMode.Nearest),
+            ImageResizeMode.Nearest => nn.functional.interpolate(batch, [height, width], mode: InterpolationMode.Nearest),
             _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown resize mode"),
         };
-        return resized.Squeeze(0);
+        return resized.squeeze(0);
     }
 }

@@ -9,6 +9,7 @@ internal static class TestProgram
     private static int Main(string[] args)
     {
         if (args.Length == 0) return 0;
+        if (args[0] == MLNetIntegration.PipelineInFreshProcess.Job) return MLNetIntegration.PipelineInFreshProcess.Run(args[1..]);
         Console.Error.WriteLine($"unknown job '{args[0]}'");
         return 2;
     }

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Segmentation.Data;
 using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.MLNetIntegration;
 
@@ -111,10 +112,10 @@ internal static class ColumnInputs
                         throw new InvalidDataException($"row {row.Position} of column '{column.Name}' has {values.Length} values; the PixelLayout " +
                                                        $"{layout.Channels}x{layout.Height}x{layout.Width} needs {expected}");
                     var data = values.DenseValues().Select(v => v * layout.Scale).ToArray();
-                    if (!layout.Interleaved) return Tensor.FromArray(data, layout.Channels, layout.Height, layout.Width);
-                    using var interleaved = Tensor.FromArray(data, layout.Height, layout.Width, layout.Channels);
-                    using var planar = interleaved.Permute(2, 0, 1);
-                    return planar.Contiguous();
+                    if (!layout.Interleaved) return TensorData.FromArray(data, layout.Channels, layout.Height, layout.Width);
+                    using var interleaved = TensorData.FromArray(data, layout.Height, layout.Width, layout.Channels);
+                    using var planar = interleaved.permute(2, 0, 1);
+                    return planar.contiguous();
                 };
             }
         }
@@ -153,7 +154,7 @@ internal static class ColumnInputs
                     long[] ids = read();
                     if (ids.Length != height * width)
                         throw new InvalidDataException($"row {row.Position} of column '{column.Name}' has {ids.Length} class ids but the image has {height}x{width} pixels");
-                    return Tensor.FromArray(ids, height, width);
+                    return TensorData.FromArray(ids, height, width);
                 };
             }
         }

@@ -1,9 +1,12 @@
 using MLNet.Segmentation.Data;
-using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.MLNetIntegration;
 
-/// <summary>Samples read from an IDataView into memory (for byte and vector columns); Get hands out copies.</summary>
+/// <summary>
+/// Samples read from an IDataView into memory (for byte and vector columns); Get hands out copies. The stored tensors
+/// are detached from any dispose scope and freed by <see cref="Dispose"/>.
+/// </summary>
 internal sealed class InMemorySegmentationDataset(DatasetDescription description) : ISegmentationDataset, IDisposable
 {
     private readonly List<SegmentationSample> _samples = [];
@@ -11,12 +14,14 @@ internal sealed class InMemorySegmentationDataset(DatasetDescription description
     public DatasetDescription Description { get; } = description;
     public int Count => _samples.Count;
 
-    public void Add(Tensor image, Tensor mask, string name) => _samples.Add(new SegmentationSample(image, mask, name));
+    /// <summary>Takes ownership of <paramref name="image"/> and <paramref name="mask"/>.</summary>
+    public void Add(Tensor image, Tensor mask, string name) =>
+        _samples.Add(new SegmentationSample(image.DetachFromDisposeScope(), mask.DetachFromDisposeScope(), name));
 
     public SegmentationSample Get(int index)
     {
         var sample = _samples[index];
-        return new SegmentationSample(sample.Image.Clone(), sample.Mask.Clone(), sample.Name);
+        return new SegmentationSample(sample.Image.clone(), sample.Mask.clone(), sample.Name);
     }
 
     public void Dispose()

@@ -16,6 +16,8 @@ public sealed class SegmentationCatalog
 {
     internal SegmentationCatalog(MLContext context)
     {
+        // libtorch loaded and MLSEG_NUM_THREADS applied before any step decodes into tensors.
+        Engine.TorchRuntime.EnsureInitialized();
         Context = context;
         Trainers = new SegmentationTrainers(context);
         Transforms = new SegmentationTransforms(context);

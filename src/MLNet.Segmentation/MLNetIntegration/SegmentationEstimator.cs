@@ -10,6 +10,7 @@ using MLNet.Segmentation.ModelFiles;
 using MLNet.Segmentation.Models;
 using MLNet.Segmentation.Reports;
 using MLNet.Segmentation.Training;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.MLNetIntegration;
 
@@ -83,13 +84,20 @@ public sealed class SegmentationEstimator : IEstimator<SegmentationTransformer>
             var validationLoader = validation is null ? null
                 : new DataLoader(validation, new DataLoaderOptions { BatchSize = 1, Shuffle = false, Workers = 1, Transform = normalize });
 
-            using var generator = new Generator((ulong)seed);
-            var model = ModelCatalog.Create(Architecture, new ModelBuildSettings(Options.NumberOfClasses, Options.ImageChannels, Options.WidthDivisor, generator))
-                as SegmentationModel ?? throw new InvalidOperationException($"{Architecture} is not a segmentation network");
+            // The catalog's networks initialize from TorchSharp's global generator: seeded from the context for reproducibility.
+            random.manual_seed(seed);
+            var created = ModelCatalog.Create(Architecture, new ModelBuildSettings(Options.NumberOfClasses, Options.ImageChannels, Options.WidthDivisor));
+            if (created is not SegmentationModel model)
+            {
+                created.Dispose();
+                throw new InvalidOperationException($"{Architecture} is not a segmentation network");
+            }
+            WeightedSumLoss? defaultLoss = null;
             try
             {
-                var loss = Options.Loss ?? new WeightedSumLoss((1.0, new CrossEntropyLoss(new CrossEntropyLossOptions { IgnoreIndex = Options.IgnoreIndex })),
-                    (1.0, new DiceLoss(new OverlapLossOptions { IgnoreIndex = Options.IgnoreIndex })));
+                var loss = Options.Loss ?? (defaultLoss = new WeightedSumLoss(
+                    (1.0, new CrossEntropyLoss(new CrossEntropyLossOptions { IgnoreIndex = Options.IgnoreIndex })),
+                    (1.0, new DiceLoss(new OverlapLossOptions { IgnoreIndex = Options.IgnoreIndex }))));
                 var trainer = new SegmentationTrainer(model, loss, new TrainerOptions
                 {
                     NumClasses = Options.NumberOfClasses, Epochs = Options.NumberOfEpochs, Optimizer = Options.Optimizer,
@@ -100,7 +108,7 @@ public sealed class SegmentationEstimator : IEstimator<SegmentationTransformer>
                 using (var progressChannel = host.StartProgressChannel("Segmentation training"))
                 {
                     channel.Info(MessageSensitivity.None, $"{Architecture}: {train.Count} training and {validation?.Count ?? 0} validation images, " +
-                                                          $"{Options.NumberOfClasses} classes, {Options.NumberOfEpochs} epochs on {trainer.Device}");
+                                                          $"{Options.NumberOfClasses} classes, {Options.NumberOfEpochs} epochs on {Devices.Name(trainer.Device)}");
                     var progress = new ChannelProgress(channel, progressChannel);
                     trainer.Fit(trainLoader, validationLoader, progress);
                 }
@@ -122,6 +130,14 @@ public sealed class SegmentationEstimator : IEstimator<SegmentationTransformer>
             {
                 model.Dispose();
                 throw;
+            }
+            finally
+            {
+                if (defaultLoss is not null)
+                {
+                    foreach (var (_, term) in defaultLoss.Terms) (term as IDisposable)?.Dispose();
+                    defaultLoss.Dispose();
+                }
             }
         }
         finally
@@ -151,13 +167,8 @@ public sealed class SegmentationEstimator : IEstimator<SegmentationTransformer>
         return (imageFormat, ColumnInputs.MaskFormat(label));
     }
 
-    private Device ResolveDevice()
-    {
-        if (Context.GpuDeviceId is not int id) return Device.Cpu;
-        if (LibTorch.CudaIsAvailable) return Device.Cuda(id);
-        if (Context.FallbackToCpu) return Device.Cpu;
-        throw new InvalidOperationException($"MLContext.GpuDeviceId is {id} but this libtorch has no usable CUDA device; set FallbackToCpu = true to train on the CPU");
-    }
+    // ML.NET's rule: GpuDeviceId picks a CUDA device, which must exist unless FallbackToCpu is set.
+    private Device ResolveDevice() => Devices.FromMLContext(Context.GpuDeviceId, Context.FallbackToCpu);
 
     private DatasetDescription Description()
     {
@@ -200,10 +211,10 @@ public sealed class SegmentationEstimator : IEstimator<SegmentationTransformer>
                 var image = readImage();
                 try
                 {
-                    var mask = readMask(image.Size(1), image.Size(2));
-                    if (mask.Size(0) != image.Size(1) || mask.Size(1) != image.Size(2))
+                    var mask = readMask(image.size(1), image.size(2));
+                    if (mask.size(0) != image.size(1) || mask.size(1) != image.size(2))
                     {
-                        string message = $"{what} row {cursor.Position}: the image is {image.Size(2)}x{image.Size(1)} but the mask is {mask.Size(1)}x{mask.Size(0)}";
+                        string message = $"{what} row {cursor.Position}: the image is {image.size(2)}x{image.size(1)} but the mask is {mask.size(1)}x{mask.size(0)}";
                         mask.Dispose();
                         throw new InvalidDataException(message);
                     }

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Segmentation.Data;
 using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 using MLNet.Segmentation.Metrics.Evaluation;
 
 namespace MLNet.Segmentation.MLNetIntegration;
@@ -33,10 +34,11 @@ internal static class SegmentationEvaluator
         {
             predictedGetter(ref predicted);
             using var mask = readMask(height ?? 0, width ?? 0);
-            int h = (int)mask.Size(0), w = (int)mask.Size(1);
+            int h = (int)mask.size(0), w = (int)mask.size(1);
             if (predicted.Length != h * w)
                 throw new InvalidDataException($"row {cursor.Position}: {predicted.Length} predicted ids for a {w}x{h} mask");
-            var truth = mask.To(DType.Int64).ToArray<long>();
+            long[] truth;
+            using (var ids = mask.to_type(ScalarType.Int64)) truth = TensorData.ToArray<long>(ids);
             var truthBytes = new byte[truth.Length];
             for (int i = 0; i < truth.Length; i++)
                 truthBytes[i] = truth[i] is >= 0 and <= 255 ? (byte)truth[i] : throw new InvalidDataException($"row {cursor.Position}: mask id {truth[i]} is outside 0..255");

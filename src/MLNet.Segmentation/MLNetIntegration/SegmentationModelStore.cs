@@ -148,6 +148,8 @@ internal static class SegmentationModelStore
     private static SegmentationTransformer LoadSegmentation(MLContext context, ZipArchive zip, Part part, string path)
     {
         var entry = zip.GetEntry(part.Entry!) ?? throw Bad(path, $"entry '{part.Entry}' is missing");
+        // ML.NET's rule: GpuDeviceId picks a CUDA device, which must exist unless FallbackToCpu is set.
+        var device = Engine.Devices.FromMLContext(context.GpuDeviceId, context.FallbackToCpu);
         string temporary = Path.Combine(Path.GetTempPath(), $"mlseg-{Guid.NewGuid():N}.zip");
         try
         {
@@ -155,8 +157,15 @@ internal static class SegmentationModelStore
             using (var file = File.Create(temporary))
                 stream.CopyTo(file);
             var loaded = SegmentationModelFile.Load(temporary);
-            var device = context.GpuDeviceId is int id && Engine.LibTorch.CudaIsAvailable ? Engine.Device.Cuda(id) : Engine.Device.Cpu;
-            return new SegmentationTransformer(loaded.Model, loaded.Manifest, part.Columns!, device);
+            try
+            {
+                return new SegmentationTransformer(loaded.Model, loaded.Manifest, part.Columns!, device);
+            }
+            catch
+            {
+                loaded.Dispose();
+                throw;
+            }
         }
         catch (InvalidDataException e)
         {

@@ -4,6 +4,7 @@ using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Inference;
 using MLNet.Segmentation.ModelFiles;
 using MLNet.Segmentation.Models;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.MLNetIntegration;
 
@@ -69,12 +70,12 @@ public sealed class SegmentationTransformer : AddedColumnsTransformer, IDisposab
     {
         var column = inputSchema[Columns.ImageColumnName];
         var format = ColumnInputs.ImageFormat(ColumnInputs.ColumnInfo.From(column));
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var image = ColumnInputs.ImageReader(input, column, format, Manifest.InChannels, Columns.PixelLayout)();
         using var prediction = _predictor.Predict(image);
-        var ids = prediction.ClassIds.Select(0, 0).To(DType.Int32).Contiguous().ToArray<int>();
+        var ids = TensorData.ToArray<int>(prediction.ClassIds.select(0, 0).to_type(ScalarType.Int32));
         var result = new List<object> { Array.ConvertAll(ids, v => (uint)v) };
-        if (Columns.ScoreColumnName is not null) result.Add(prediction.Probabilities.Select(0, 0).Contiguous().ToArray<float>());
+        if (Columns.ScoreColumnName is not null) result.Add(TensorData.ToArray<float>(prediction.Probabilities.select(0, 0)));
         return [.. result];
     }
 

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Segmentation.Data;
 using MLNet.Segmentation.Engine;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.MLNetIntegration;
 
@@ -132,8 +133,8 @@ public sealed class MaskLoadingTransformer : ColumnTransformer
     {
         var column = inputSchema[InputColumnName];
         using var mask = ColumnInputs.MaskReader(input, column, ColumnInputs.MaskFormat(ColumnInputs.ColumnInfo.From(column)), _reader)(0, 0);
-        using var ids = mask.To(DType.Int64);
-        return [Array.ConvertAll(ids.ToArray<long>(), v => (uint)v)];
+        using var ids = mask.to_type(ScalarType.Int64);
+        return [Array.ConvertAll(TensorData.ToArray<long>(ids), v => (uint)v)];
     }
 }
 
@@ -161,7 +162,7 @@ public sealed class ImageLoadingTransformer : ColumnTransformer
     {
         var column = inputSchema[InputColumnName];
         using var image = ColumnInputs.ImageReader(input, column, ColumnInputs.ImageFormat(ColumnInputs.ColumnInfo.From(column)), Channels, null)();
-        return [image.Contiguous().ToArray<float>()];
+        return [TensorData.ToArray<float>(image)];
     }
 }
 

@@ -4,12 +4,13 @@ using MLNet.Segmentation.Data;
 using MLNet.Segmentation.Data.Transforms;
 using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.MLNetIntegration;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Tests.MLNetIntegration;
 
 /// <summary>
 /// SaveModel/LoadModel of pipelines built from the segmentation column transforms, training-only steps
-/// (TransformerScope, Augment), and a load in a fresh OS process (compiled with -p:EnableMLNet=true).
+/// (TransformerScope, Augment), and a load in a fresh OS process.
 /// </summary>
 [TestClass]
 public sealed class PipelineStorageTests
@@ -31,7 +32,7 @@ public sealed class PipelineStorageTests
             _rows[i] = new SegmentationPipelineTests.Row { ImagePath = Path.Combine(_root, $"image{i}.png"), MaskPath = Path.Combine(_root, $"mask{i}.png") };
             ImageEncoder.WritePng(_rows[i].ImagePath, sample.Image);
             // An RGB colour mask (not a palette PNG), decoded by LoadMasks through its colour table.
-            var ids = sample.Mask.To(DType.Int64).ToArray<long>();
+            var ids = TensorData.ToArray<long>(sample.Mask.to_type(ScalarType.Int64));
             var rgb = ids.SelectMany(id => new[] { palette[(int)id].R, palette[(int)id].G, palette[(int)id].B }).ToArray();
             ImageEncoder.WritePng(_rows[i].MaskPath, new Image(32, 32, 3, rgb));
         }
@@ -88,7 +89,7 @@ public sealed class PipelineStorageTests
 
         // Known answers: the decoded colour mask is the dataset's class ids; normalization is (x - mean) / std per channel.
         using var truth = new SyntheticShapesDataset(16, 32, 32, seed: 4).Get(0);
-        CollectionAssert.AreEqual(truth.Mask.To(DType.Int64).ToArray<long>().Select(v => (uint)v).ToArray(), masks[0]);
+        CollectionAssert.AreEqual(TensorData.ToArray<long>(truth.Mask.to_type(ScalarType.Int64)).Select(v => (uint)v).ToArray(), masks[0]);
         var pixels = Floats(after, "Pixels")[..(3 * 1024)];
         var normalized = Floats(after, "Normalized")[..(3 * 1024)];
         for (int i = 0; i < pixels.Length; i += 97)

@@ -4,10 +4,11 @@ using MLNet.Segmentation.Data;
 using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Metrics;
 using MLNet.Segmentation.MLNetIntegration;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Tests.MLNetIntegration;
 
-/// <summary>The ML.NET integration end to end on the synthetic shapes written as PNG files (compiled with -p:EnableMLNet=true).</summary>
+/// <summary>The ML.NET integration end to end on the synthetic shapes written as PNG files.</summary>
 [TestClass]
 public sealed class SegmentationPipelineTests
 {
@@ -84,7 +85,7 @@ public sealed class SegmentationPipelineTests
         for (int i = 0; i < predicted.Length; i++)
         {
             using var truth = reader.Read(_rows[12 + i].MaskPath);
-            matrix.Update(predicted[i].Select(v => (byte)v).ToArray(), truth.To(DType.UInt8).ToArray<byte>());
+            matrix.Update(predicted[i].Select(v => (byte)v).ToArray(), TensorData.ToArray<byte>(truth.to_type(ScalarType.Byte)));
         }
         var expected = matrix.ComputeMetrics();
         Assert.AreEqual(expected.MeanIoU, metrics.Metrics.MeanIoU, 1e-12);
@@ -117,7 +118,7 @@ public sealed class SegmentationPipelineTests
             return model.Transform(data).GetColumn<VBuffer<uint>>("PredictedLabel").First().DenseValues().ToArray();
         }
         CollectionAssert.AreEqual(Fit(new MLContext(seed: 5)), Fit(new MLContext(seed: 5)));
-        if (LibTorch.CudaIsAvailable) return;
+        if (TorchRuntime.CudaIsAvailable) return;
         var gpu = new MLContext(seed: 5) { GpuDeviceId = 0, FallbackToCpu = false };
         var e = Assert.Throws<InvalidOperationException>(() => Fit(gpu));
         StringAssert.Contains(e.Message, "FallbackToCpu");

@@ -106,6 +106,13 @@ public sealed class SegmentationPipelineTests
         var engine = fresh.Model.CreatePredictionEngine<Row, Prediction>(loaded, inputSchema: schema);
         for (int i = 0; i < predicted.Length; i++)
             CollectionAssert.AreEqual(predicted[i], engine.Predict(_rows[12 + i]).PredictedLabel, $"row {i}");
+
+        // LoadModel places the networks by ML.NET's device rule, as training does.
+        if (TorchRuntime.CudaIsAvailable) return;
+        var gpu = Assert.Throws<InvalidOperationException>(() => new MLContext { GpuDeviceId = 0, FallbackToCpu = false }.Segmentation().LoadModel(path, out _));
+        StringAssert.Contains(gpu.Message, "FallbackToCpu");
+        var fallback = new MLContext { GpuDeviceId = 0, FallbackToCpu = true }.Segmentation().LoadModel(path, out _);
+        CollectionAssert.AreEqual(predicted[0], fallback.Transform(test).GetColumn<VBuffer<uint>>("PredictedLabel").First().DenseValues().ToArray());
     }
 
     [TestMethod]

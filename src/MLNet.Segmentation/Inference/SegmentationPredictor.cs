@@ -29,7 +29,7 @@ public sealed class SegmentationPredictor
         _device = _options.Device ?? _model.parameters().FirstOrDefault()?.device ?? CPU;
         if (_options.AutocastDType is { } autocast && !Autocast.Supports(_device.type, autocast))
             throw new ArgumentException($"AutocastDType {autocast} is not supported on {_device}: use BFloat16 (CPU or CUDA), Float16 (CUDA) or null");
-        _model.to(_device);
+        ModuleDevice.MoveTo(_model, _device);
         _model.eval();
     }
 

@@ -61,7 +61,7 @@ public static class BilinearUpsampling
         using (var source = tensor(values, new long[] { inChannels, perGroupOut, k, k }))
         {
             layer.weight.copy_(source);
-            layer.bias?.zero_();
+            layer.bias?.fill_(0);
         }
     }
 }

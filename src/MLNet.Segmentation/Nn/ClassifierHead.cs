@@ -15,8 +15,8 @@ public static class ClassifierHead
         {
             using (no_grad())
             {
-                conv.weight.zero_();
-                conv.bias!.zero_();
+                conv.weight.fill_(0);
+                conv.bias!.fill_(0);
             }
         }
         return conv;

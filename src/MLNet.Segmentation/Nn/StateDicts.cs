@@ -13,6 +13,7 @@ public static class StateDicts
     {
         ArgumentNullException.ThrowIfNull(module);
         var dict = new StateDict();
+        using var scope = NewDisposeScope();   // frees the intermediate detach() handles of copies; Add keeps the results
         using (no_grad())
         {
             foreach (var (name, tensor) in module.state_dict())

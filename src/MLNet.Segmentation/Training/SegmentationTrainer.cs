@@ -55,7 +55,7 @@ public sealed class SegmentationTrainer
     {
         ArgumentNullException.ThrowIfNull(train);
         if (train.BatchesPerEpoch < 1) throw new ArgumentException("the training data yields no batch", nameof(train));
-        _model.to(Device);
+        ModuleDevice.MoveTo(_model, Device);
         var parameters = _model.parameters().Where(p => p.requires_grad).ToList();
         if (parameters.Count == 0) throw new ArgumentException("the model has no trainable parameters");
         using var optimizer = CreateOptimizer(parameters);

@@ -121,6 +121,31 @@ public sealed class SegmentationTrainerTests
     }
 
     [TestMethod]
+    public void TrainingLeavesNoTensorBehind()
+    {
+        // Every step, validation batch, optimizer state and kept best weights is disposed: the process's live-tensor
+        // count after Fit is what it was before, however many epochs ran.
+        string dir = TempDir();
+        try
+        {
+            using var train = new InMemoryBatchSource(16, Classes, 8, 8, seed: 41);
+            using var validation = new InMemoryBatchSource(8, Classes, 8, 8, seed: 42, shuffle: false);
+            using var model = SmallNet(3);
+            long before = Tensor.TotalCount;
+            new SegmentationTrainer(model, new CrossEntropyLoss(), Options(dir, epochs: 2)).Fit(train, validation);
+            long afterTwo = Tensor.TotalCount;
+            new SegmentationTrainer(model, new CrossEntropyLoss(), Options(dir, epochs: 6)).Fit(train, validation, resume: true);
+            long afterSix = Tensor.TotalCount;
+            Assert.AreEqual(before, afterTwo, $"live tensors after 2 epochs ({before} before, {afterTwo} after, {afterSix} after 6)");
+            Assert.AreEqual(before, afterSix, $"live tensors after 4 more epochs ({before} before, {afterSix} after)");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [TestMethod]
     public void EarlyStoppingEndsWhenValidationStopsImproving()
     {
         using var train = new InMemoryBatchSource(16, Classes, 8, 8, seed: 21);

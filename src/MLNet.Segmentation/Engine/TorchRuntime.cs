@@ -15,12 +15,17 @@ public static class TorchRuntime
     /// <summary>The environment variable that sets libtorch's intra-op thread count.</summary>
     public const string ThreadsVariable = "MLSEG_NUM_THREADS";
 
-    /// <summary>Loads libtorch (through TorchSharp) and applies the thread setting once per process.</summary>
+    /// <summary>
+    /// Loads libtorch (through TorchSharp) and applies the thread setting once per process. A bad MLSEG_NUM_THREADS fails
+    /// every call with the same <see cref="InvalidOperationException"/>, not only the first.
+    /// </summary>
     public static void EnsureInitialized()
     {
-        if (Volatile.Read(ref _initialized) == 1 || Interlocked.Exchange(ref _initialized, 1) == 1) return;
+        if (Volatile.Read(ref _initialized) == 1) return;
+        int? threads = ConfiguredThreads();
+        if (Interlocked.Exchange(ref _initialized, 1) == 1) return;
         _ = torch.get_num_threads(); // loads TorchSharp's native library and libtorch first
-        if (ConfiguredThreads() is int threads) torch.set_num_threads(threads);
+        if (threads is int count) torch.set_num_threads(count);
         if (OperatingSystem.IsLinux()) LibTorchExports.setUserEnabledNNPACK(LibTorchExports.globalContext(), 0);
     }
 

@@ -8,12 +8,11 @@ namespace MLNet.Segmentation.Nn;
 /// </summary>
 public static class Layers
 {
-    static Layers() => Engine.TorchRuntime.EnsureInitialized();
-
     /// <summary>A 2-D convolution with square kernel, stride, padding and dilation (nn.Conv2d's arguments).</summary>
     public static SafeConv2d Conv2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0, long dilation = 1,
         long groups = 1, bool bias = true)
     {
+        Engine.TorchRuntime.EnsureInitialized();
         CheckChannels(inChannels, outChannels, groups);
         return new SafeConv2d(inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias);
     }
@@ -22,6 +21,7 @@ public static class Layers
     public static SafeConvTranspose2d ConvTranspose2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0,
         long outputPadding = 0, long dilation = 1, long groups = 1, bool bias = true)
     {
+        Engine.TorchRuntime.EnsureInitialized();
         CheckChannels(inChannels, outChannels, groups);
         return new SafeConvTranspose2d(inChannels, outChannels, kernelSize, stride, padding, outputPadding, dilation, groups, bias);
     }

@@ -30,6 +30,15 @@ public static class Autocast
     public static bool Supports(DeviceType deviceType, ScalarType dtype) =>
         dtype == ScalarType.BFloat16 || (dtype == ScalarType.Float16 && deviceType == DeviceType.CUDA);
 
+    /// <summary>
+    /// Whether a CPU operation on <paramref name="input"/> computes in bfloat16: a bfloat16 tensor, or a float32 one inside
+    /// a CPU bfloat16 region (off Linux, where regions cannot be entered, only the former).
+    /// </summary>
+    internal static bool CpuComputesInBFloat16(torch.Tensor input) =>
+        input.dtype == ScalarType.BFloat16
+        || (input.dtype == ScalarType.Float32 && OperatingSystem.IsLinux() && LibTorchExports.is_autocast_enabled(Code(DeviceType.CPU)) != 0
+            && (ScalarType)LibTorchExports.get_autocast_dtype(Code(DeviceType.CPU)) == ScalarType.BFloat16);
+
     /// <summary>Turns autocast on for <paramref name="device"/>'s type until the returned guard is disposed.</summary>
     public static AutocastGuard Enable(torch.Device device, ScalarType dtype)
     {

@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -5,12 +6,18 @@ namespace MLNet.Segmentation.Nn;
 
 /// <summary>
 /// A workaround for libtorch 2.10's oneDNN (3.7.1) convolutions on the CPU, as shipped in libtorch-cpu-linux-x64 2.10.0:
-/// the backward-data kernels (a convolution's input gradient, and a transposed convolution's forward pass) return wrong
-/// values, sometimes NaN, when the channel count they read (the convolution's output channels, the transposed
-/// convolution's input channels) is not a multiple of oneDNN's 16-channel block. Measured here: 252 of 480 small
-/// convolution shapes gave wrong input gradients, and 84 of 450 stride-1 transposed convolutions wrong outputs; with the
-/// channels zero-padded to a multiple of 16, none did. PyTorch 1.13 on the same machine is exact. The padding adds zero
-/// channels only, so results are the same sum; it applies on the CPU only and only where a channel count is off the block.
+/// on this machine (AVX-512, bfloat16 instructions) its kernels return wrong values, sometimes NaN, for channel counts
+/// off its blocks. Measured in float32, against float64: (1) the backward-data kernel (a convolution's input gradient, a
+/// transposed convolution's forward pass) when the channel count it reads (the convolution's output channels) is not a
+/// multiple of 16 — 252 of 480 small convolution shapes gave wrong input gradients, 84 of 450 stride-1 transposed
+/// convolutions wrong outputs; (2) the forward kernel of spatial convolutions when the input channels are above 16 and
+/// not a multiple of 16 (17..31, 33..47, ...; kernels of 3 and more, any stride and dilation); (3) the strided
+/// backward-data kernel when the channel count it writes (the convolution's input channels) is above 32 and 1..16 past a
+/// multiple of 32 (33..48, 65..80, ...). In bfloat16 (autocast) every count off the 16-block, on either side, can be
+/// wrong too. With the channels zero-padded to those blocks, none was (2,592 layer shapes, in float32 and in bfloat16:
+/// outputs, the three gradients, and outputs without gradients). PyTorch 1.13 on the same machine is exact. The padding adds zero channels only, so results are the same sums; it applies on
+/// the CPU only, to ungrouped floating-point convolutions, and only to counts off a block (in float32 an input of fewer
+/// than 16 channels, e.g. an RGB stem, is left as it is).
 /// </summary>
 public static class OneDnnChannelPadding
 {
@@ -20,44 +27,66 @@ public static class OneDnnChannelPadding
     /// <summary>Turns the workaround off (for A/B runs; results may then be wrong as described above). On by default.</summary>
     public static bool Enabled { get; set; } = Environment.GetEnvironmentVariable("MLSEG_ONEDNN_CHANNEL_PADDING") != "0";
 
-    private static long PaddedCount(long channels) => (channels + Block - 1) / Block * Block;
+    private static bool Applies(Tensor input, long groups) =>
+        Enabled && groups == 1 && input.device_type == DeviceType.CPU && input.is_floating_point() && input.dim() is 3 or 4;
 
-    private static bool OffBlock(Tensor input, long channels, long groups) =>
-        Enabled && groups == 1 && channels % Block != 0 && input.device_type == DeviceType.CPU && input.is_floating_point();
+    private static long RoundUp(long channels, long block) => (channels + block - 1) / block * block;
+
+    private static bool InputGradientNeeded(Tensor input) => input.requires_grad && is_grad_enabled();
+
+    private static bool Strided(long[] stride) => stride.Any(s => s > 1);
+
+    /// <summary>The count a strided backward-data kernel may write: above 32, a multiple of 32.</summary>
+    private static long Written(long channels) => channels > 2 * Block ? RoundUp(channels, 2 * Block) : channels;
 
     /// <summary>
-    /// A 2-D convolution as <c>torch.nn.functional.conv2d</c>; when its input gradient will be computed on the CPU and the
-    /// output channels are off the block, the kernel (and bias) get zero output channels up to the block and the output is
-    /// cut back, so the input gradient comes from an exact kernel.
+    /// A 2-D convolution as <c>torch.nn.functional.conv2d</c>, with the channels zero-padded where oneDNN would read or
+    /// write them wrongly (input channels above 16 always, output channels when the input gradient will be computed,
+    /// every off-block count in bfloat16); the output is cut back to the real channels.
     /// </summary>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups = 1)
     {
-        long outChannels = weight.size(0);
-        if (!OffBlock(input, outChannels, groups) || !input.requires_grad || !is_grad_enabled())
+        long outChannels = weight.size(0), inChannels = weight.size(1);
+        // Anything but a batch (or one image) of inChannels channels goes to libtorch untouched; its error names the shapes.
+        if (!Applies(input, groups) || input.size(-3) != inChannels)
             return nn.functional.conv2d(input, weight, bias, stride, padding, dilation, groups);
+        bool bfloat16 = Autocast.CpuComputesInBFloat16(input), gradient = InputGradientNeeded(input);
+        long inTarget = bfloat16 || inChannels > Block ? RoundUp(inChannels, Block) : inChannels;
+        if (gradient && Strided(stride)) inTarget = Math.Max(inTarget, Written(inChannels));
+        long outTarget = bfloat16 || gradient ? RoundUp(outChannels, Block) : outChannels;
+        if (inTarget == inChannels && outTarget == outChannels) return nn.functional.conv2d(input, weight, bias, stride, padding, dilation, groups);
         using var scope = NewDisposeScope();
-        long extra = PaddedCount(outChannels) - outChannels;
-        var paddedWeight = nn.functional.pad(weight, [0, 0, 0, 0, 0, 0, 0, extra]);
-        var paddedBias = bias is null ? null : nn.functional.pad(bias, [0, extra]);
-        return nn.functional.conv2d(input, paddedWeight, paddedBias, stride, padding, dilation, groups)
-            .narrow(1, 0, outChannels).MoveToOuterDisposeScope();
+        long extraIn = inTarget - inChannels, extraOut = outTarget - outChannels;
+        var paddedInput = extraIn == 0 ? input : nn.functional.pad(input, [0, 0, 0, 0, 0, extraIn]);
+        var paddedWeight = nn.functional.pad(weight, [0, 0, 0, 0, 0, extraIn, 0, extraOut]);
+        var paddedBias = bias is null || extraOut == 0 ? bias : nn.functional.pad(bias, [0, extraOut]);
+        var output = nn.functional.conv2d(paddedInput, paddedWeight, paddedBias, stride, padding, dilation, groups);
+        return (extraOut == 0 ? output : output.narrow(-3, 0, outChannels)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
-    /// A 2-D transposed convolution as <c>torch.nn.functional.conv_transpose2d</c>; on the CPU with input channels off the
-    /// block, the input and the kernel get zero input channels up to the block.
+    /// A 2-D transposed convolution as <c>torch.nn.functional.conv_transpose2d</c>, with the channels zero-padded where
+    /// oneDNN would read or write them wrongly (input channels off the block always, output channels above 32 when
+    /// strided, above 16 when the input gradient will be computed, every off-block count in bfloat16).
     /// </summary>
     public static Tensor ConvTranspose2d(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] outputPadding,
         long[] dilation, long groups = 1)
     {
-        long inChannels = weight.size(0);
-        if (!OffBlock(input, inChannels, groups) || input.dim() != 4 || input.size(1) != inChannels)
+        long inChannels = weight.size(0), outChannels = weight.size(1);
+        if (!Applies(input, groups) || input.size(-3) != inChannels)
+            return nn.functional.conv_transpose2d(input, weight, bias, stride, padding, outputPadding, dilation, groups);
+        bool bfloat16 = Autocast.CpuComputesInBFloat16(input), gradient = InputGradientNeeded(input);
+        long inTarget = RoundUp(inChannels, Block);
+        long outTarget = bfloat16 || (gradient && outChannels > Block) ? RoundUp(outChannels, Block) : outChannels;
+        if (Strided(stride)) outTarget = Math.Max(outTarget, Written(outChannels));
+        if (inTarget == inChannels && outTarget == outChannels)
             return nn.functional.conv_transpose2d(input, weight, bias, stride, padding, outputPadding, dilation, groups);
         using var scope = NewDisposeScope();
-        long extra = PaddedCount(inChannels) - inChannels;
-        var paddedInput = nn.functional.pad(input, [0, 0, 0, 0, 0, extra]);
-        var paddedWeight = nn.functional.pad(weight, [0, 0, 0, 0, 0, 0, 0, extra]);
-        return nn.functional.conv_transpose2d(paddedInput, paddedWeight, bias, stride, padding, outputPadding, dilation, groups)
-            .MoveToOuterDisposeScope();
+        long extraIn = inTarget - inChannels, extraOut = outTarget - outChannels;
+        var paddedInput = extraIn == 0 ? input : nn.functional.pad(input, [0, 0, 0, 0, 0, extraIn]);
+        var paddedWeight = nn.functional.pad(weight, [0, 0, 0, 0, 0, extraOut, 0, extraIn]);
+        var paddedBias = bias is null || extraOut == 0 ? bias : nn.functional.pad(bias, [0, extraOut]);
+        var output = nn.functional.conv_transpose2d(paddedInput, paddedWeight, paddedBias, stride, padding, outputPadding, dilation, groups);
+        return (extraOut == 0 ? output : output.narrow(-3, 0, outChannels)).MoveToOuterDisposeScope();
     }
 }

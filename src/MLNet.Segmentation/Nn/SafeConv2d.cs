@@ -6,8 +6,8 @@ namespace MLNet.Segmentation.Nn;
 
 /// <summary>
 /// TorchSharp's 2-D convolution (a <see cref="Convolution"/>: same "weight"/"bias" parameters, initialization and device
-/// handling as <c>nn.Conv2d</c>) whose forward goes through <see cref="OneDnnChannelPadding.Conv2d"/>, so its input
-/// gradient is exact for any channel count on the CPU. Make one with <see cref="Layers.Conv2d"/>.
+/// handling as <c>nn.Conv2d</c>) whose forward goes through <see cref="OneDnnChannelPadding.Conv2d"/>, so its output and
+/// gradients are exact for any channel count on the CPU. Make one with <see cref="Layers.Conv2d"/>.
 /// </summary>
 public sealed class SafeConv2d : Convolution
 {

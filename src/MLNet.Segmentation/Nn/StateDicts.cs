@@ -6,20 +6,32 @@ namespace MLNet.Segmentation.Nn;
 public static class StateDicts
 {
     /// <summary>
-    /// Parameters and buffers by PyTorch's dotted names, as new handles sharing the module's storage (or independent
-    /// copies when <paramref name="copy"/>); dispose the result to release the handles.
+    /// Parameters and buffers by PyTorch's dotted names and in PyTorch's order (module by module, depth first: each
+    /// module's parameters, then its persistent buffers, then its children; TorchSharp's own <c>state_dict()</c> lists every
+    /// parameter before every buffer), as new handles sharing the module's storage (or independent copies when
+    /// <paramref name="copy"/>); dispose the result to release the handles.
     /// </summary>
     public static StateDict StateDictOf(this nn.Module module, bool copy = false)
     {
         ArgumentNullException.ThrowIfNull(module);
+        var entries = module.state_dict();
+        var order = new List<string>();
+        CollectNames(module, "", order);
         var dict = new StateDict();
         using var scope = NewDisposeScope();   // frees the intermediate detach() handles of copies; Add keeps the results
         using (no_grad())
         {
-            foreach (var (name, tensor) in module.state_dict())
-                dict.Add(name, copy ? tensor.detach().clone() : tensor.detach());
+            foreach (var name in order.Where(entries.ContainsKey).Concat(entries.Keys.Except(order, StringComparer.Ordinal)).Distinct(StringComparer.Ordinal))
+                dict.Add(name, copy ? entries[name].detach().clone() : entries[name].detach());
         }
         return dict;
+    }
+
+    private static void CollectNames(nn.Module module, string prefix, List<string> names)
+    {
+        foreach (var (name, _) in module.named_parameters(recurse: false)) names.Add(prefix + name);
+        foreach (var (name, _) in module.named_buffers(recurse: false, include_nonpersistent: false)) names.Add(prefix + name);
+        foreach (var (name, child) in module.named_children()) CollectNames(child, prefix + name + ".", names);
     }
 
     /// <summary>

@@ -39,12 +39,22 @@ public sealed class Upsample2d : nn.Module<Tensor, Tensor>
     public bool AlignCorners { get; }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input) => Forward(input, input.size(2) * ScaleFactor, input.size(3) * ScaleFactor);
+    public override Tensor forward(Tensor input)
+    {
+        CheckInput(input);
+        return Forward(input, input.size(2) * ScaleFactor, input.size(3) * ScaleFactor);
+    }
+
+    private static void CheckInput(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.dim() != 4) throw new ArgumentException($"Upsample2d expects N x C x H x W input, got {Engine.TensorData.ShapeText(input.shape)}", nameof(input));
+    }
 
     /// <summary>Upsamples to <paramref name="height"/> x <paramref name="width"/> (zero insertion: scale, then crop or zero-pad to the size).</summary>
     public Tensor Forward(Tensor input, long height, long width)
     {
-        if (input.dim() != 4) throw new ArgumentException($"Upsample2d expects N x C x H x W input, got {Engine.TensorData.ShapeText(input.shape)}", nameof(input));
+        CheckInput(input);
         return Mode switch
         {
             Upsample2dMode.Nearest => nn.functional.interpolate(input, [height, width], mode: InterpolationMode.Nearest),

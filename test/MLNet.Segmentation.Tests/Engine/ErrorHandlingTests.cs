@@ -43,8 +43,7 @@ public sealed class ErrorHandlingTests
         using var up = Layers.ConvTranspose2d(4, 2, 2, stride: 2);
         var convT = Assert.ThrowsExactly<ArgumentException>(() => up.call(zeros(new long[] { 1, 4, 8, 8, 1 })));
         StringAssert.Contains(convT.Message, "[1, 4, 8, 8, 1]");
-        // A channel count that does not match is libtorch's to report.
-        Assert.ThrowsExactly<ExternalException>(() => conv.call(zeros(1, 5, 8, 8)));
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => conv.call(zeros(1, 5, 8, 8))).Message, "got [1, 5, 8, 8]");
 
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Layers.Conv2d(0, 4, 3)).Message, "0 -> 4");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => Layers.Conv2d(6, 4, 3, groups: 4)).Message, "groups (4)");
@@ -59,7 +58,7 @@ public sealed class ErrorHandlingTests
         var reshape = Assert.ThrowsExactly<ExternalException>(() => x.reshape(4, 2));
         StringAssert.Contains(reshape.Message, "[4, 2]");
         var gather = Assert.ThrowsExactly<ExternalException>(() => x.index_select(1, TensorData.FromArray(new long[] { 7 }, 1)));
-        StringAssert.Contains(gather.Message, "out of range");
+        StringAssert.Contains(gather.Message, "id=7");
         Assert.AreEqual(6f, ones_like(x).sum().item<float>(), "the process goes on");
     }
 

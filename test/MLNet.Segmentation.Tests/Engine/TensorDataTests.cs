@@ -67,7 +67,9 @@ public sealed class TensorDataTests
         StringAssert.Contains(negative.Message, "negative size in shape [-1]");
         Assert.ThrowsExactly<ArgumentException>(() => TensorData.FromArray(new[] { 1f, 2f }, 2, -1, -2));
 
-        var scalar = TensorData.FromArray(new[] { 4.0 });
+        var vector = TensorData.FromArray(new[] { 4.0, 5.0 });
+        CollectionAssert.AreEqual(new long[] { 2 }, vector.shape, "no shape given: one dimension");
+        var scalar = TensorData.FromSpan<double>([4.0], []);
         Assert.AreEqual(0, scalar.dim(), "an empty shape is a scalar");
         Assert.AreEqual(4.0, scalar.item<double>());
         var empty = TensorData.FromArray(Array.Empty<float>(), 0, 3);

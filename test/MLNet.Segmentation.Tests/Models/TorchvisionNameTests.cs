@@ -1,12 +1,12 @@
 using System.Text.Json;
-using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Models;
 using MLNet.Segmentation.Models.Backbones;
 using MLNet.Segmentation.Nn;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Tests.Models;
 
-/// <summary>Full-width backbones have exactly torchvision's state-dict names and shapes (recorded by the parity script).</summary>
+/// <summary>Full-width backbones have exactly torchvision's state-dict names, order and shapes (recorded by the parity script).</summary>
 [TestClass]
 public sealed class TorchvisionNameTests
 {
@@ -17,13 +17,13 @@ public sealed class TorchvisionNameTests
             .Select(e => (e[0].GetString()!, e[1].EnumerateArray().Select(d => d.GetInt64()).ToArray())).ToList();
     }
 
-    private static void AssertSameNames(string model, Module module)
+    private static void AssertSameNames(string model, nn.Module module)
     {
-        using var state = module.StateDict();
+        using var state = module.StateDictOf();
         var expected = Expected(model);
         CollectionAssert.AreEqual(expected.Select(e => e.Name).ToArray(), state.Keys.ToArray(), model);
         foreach (var (name, shape) in expected)
-            CollectionAssert.AreEqual(shape, state[name].Shape, $"{model}: {name}");
+            CollectionAssert.AreEqual(shape, state[name].shape, $"{model}: {name}");
     }
 
     [TestMethod]

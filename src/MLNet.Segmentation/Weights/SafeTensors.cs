@@ -157,6 +157,8 @@ public static class SafeTensors
         if (headerLength < 2) throw new InvalidDataException($"safetensors: header length {headerLength} is too small for a JSON object");
         var headerBytes = new byte[headerLength];
         stream.ReadExactly(headerBytes);
+        // System.Text.Json checks the bytes of strings only when they are read, and then throws InvalidOperationException.
+        if (!System.Text.Unicode.Utf8.IsValid(headerBytes)) throw new InvalidDataException("safetensors: the header is not valid UTF-8");
 
         JsonDocument document;
         try

@@ -1,4 +1,4 @@
-using MLNet.Segmentation.Engine;
+using System.Runtime.InteropServices;
 
 namespace MLNet.Segmentation.Samples;
 
@@ -36,12 +36,24 @@ public static class CommandLine
             error.WriteLine($"mlseg {name}: {e.Message}");
             return 2;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or TorchException
+        catch (ExternalException e)
+        {
+            // libtorch's message (TorchSharp rethrows it as ExternalException) is followed by the C++ backtrace: keep its first line.
+            error.WriteLine($"mlseg {name}: {FirstLine(e.Message)}");
+            return 1;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException
                                       or InvalidOperationException or FormatException or UnauthorizedAccessException)
         {
             error.WriteLine($"mlseg {name}: {e.Message}");
             return 1;
         }
+    }
+
+    private static string FirstLine(string message)
+    {
+        int end = message.IndexOfAny(['\r', '\n']);
+        return (end < 0 ? message : message[..end]).Trim();
     }
 
     private static void PrintUsage(TextWriter output)

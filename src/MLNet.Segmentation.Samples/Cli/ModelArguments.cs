@@ -1,5 +1,5 @@
-using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Models;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Samples.Cli;
 
@@ -28,11 +28,18 @@ public static class ModelArguments
         };
     }
 
-    /// <summary>Builds the network for <paramref name="classes"/> classes and <paramref name="channels"/> image channels.</summary>
-    public static SegmentationModel Create(Arguments args, int classes, int channels, Generator generator)
+    /// <summary>
+    /// Builds the network for <paramref name="classes"/> classes and <paramref name="channels"/> image channels, its
+    /// initial weights drawn from TorchSharp's global generator seeded with <paramref name="seed"/>.
+    /// </summary>
+    public static SegmentationModel Create(Arguments args, int classes, int channels, ulong seed)
     {
         int divisor = args.Int("--width-divisor", 1, 1, 64);
-        var module = ModelCatalog.Create(CatalogName(args), new ModelBuildSettings(classes, channels, divisor, generator));
-        return module as SegmentationModel ?? throw new InvalidOperationException($"{CatalogName(args)} is not a segmentation network");
+        string name = CatalogName(args);
+        random.manual_seed((long)seed);
+        var module = ModelCatalog.Create(name, new ModelBuildSettings(classes, channels, divisor));
+        if (module is SegmentationModel model) return model;
+        module.Dispose();
+        throw new InvalidOperationException($"{name} is not a segmentation network");
     }
 }

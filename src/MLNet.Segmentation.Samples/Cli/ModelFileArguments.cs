@@ -1,7 +1,7 @@
 using MLNet.Segmentation.Data;
-using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Inference;
 using MLNet.Segmentation.ModelFiles;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Samples.Cli;
 
@@ -11,11 +11,11 @@ public static class ModelFileArguments
     /// <summary>Inference options: --tile N, --overlap F, --device, --precision fp32|bf16|fp16.</summary>
     public static readonly string[] Options = ["--model", "--tile", "--overlap", "--device", "--precision"];
 
-    /// <summary>Inference flags: --tta, --cuda-graphs.</summary>
-    public static readonly string[] Flags = ["--tta", "--cuda-graphs"];
+    /// <summary>Inference flags: --tta.</summary>
+    public static readonly string[] Flags = ["--tta"];
 
     /// <summary>The usage text of <see cref="Options"/> and <see cref="Flags"/> after --model.</summary>
-    public const string UsageText = "[--tile N [--overlap F]] [--tta] [--device auto|cpu|cuda] [--precision fp32|bf16|fp16] [--cuda-graphs]";
+    public const string UsageText = "[--tile N [--overlap F]] [--tta] [--device auto|cpu|cuda] [--precision fp32|bf16|fp16]";
 
     /// <summary>The class names, colours, ignore id and channels stored in a model's manifest.</summary>
     public static DatasetDescription Describe(ModelManifest manifest, MaskEncoding encoding = MaskEncoding.Auto) => new()
@@ -31,16 +31,16 @@ public static class ModelFileArguments
     };
 
     /// <summary>
-    /// A predictor for the loaded model with the manifest's normalization and the sliding-window, TTA, device,
-    /// precision (autocast) and CUDA-graph options.
+    /// A predictor for the loaded model with the manifest's normalization and the sliding-window, TTA, device and
+    /// precision (autocast: bf16 on the CPU or CUDA, fp16 on CUDA only) options.
     /// </summary>
     public static SegmentationPredictor Predictor(Arguments args, LoadedModel loaded)
     {
         var autocast = args.Choice("--precision", "fp32", "fp32", "bf16", "fp16") switch
         {
-            "bf16" => DType.BFloat16,
-            "fp16" => DType.Float16,
-            _ => (DType?)null,
+            "bf16" => ScalarType.BFloat16,
+            "fp16" => ScalarType.Float16,
+            _ => (ScalarType?)null,
         };
         int? tile = args.IntOrNull("--tile", 16, 16384);
         double overlap = args.Double("--overlap", 0.25, 0, 0.95);
@@ -49,7 +49,7 @@ public static class ModelFileArguments
         {
             Mean = loaded.Manifest.Mean, Std = loaded.Manifest.Std, HorizontalFlip = args.Has("--tta"),
             SlidingWindow = tile is int t ? new SlidingWindowOptions { TileSize = (t, t), Overlap = overlap } : null,
-            Device = DeviceArgument.Parse(args), AutocastDType = autocast, CudaGraphs = args.Has("--cuda-graphs"),
+            Device = DeviceArgument.Parse(args), AutocastDType = autocast,
         });
     }
 }

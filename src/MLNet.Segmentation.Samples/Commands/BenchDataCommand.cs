@@ -63,7 +63,7 @@ public sealed class BenchDataCommand : ICommand
                 using (b)
                 {
                     images += b.Count;
-                    checksum += b.Masks.Size(0);
+                    checksum += b.Masks.size(0);
                 }
             }
             double seconds = clock.Elapsed.TotalSeconds;

@@ -4,14 +4,17 @@ using System.Text.Json.Nodes;
 using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Samples.Cli;
 using Spectre.Console;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Samples.Commands;
 
 /// <summary>
 /// `mlseg bench-memory`: runs many full training steps (or inference passes) of the bench networks and samples the
 /// resident memory, to show it does not grow: RSS after warm-up, at the end, the largest sample, and the least-squares
-/// slope over the samples after warm-up (MB per 1,000 steps). --width-divisor narrows every layer (same layers and
-/// code paths, fewer channels) so that 10,000 steps of all four networks fit in an hour on two cores.
+/// slope over the samples after warm-up (MB per 1,000 steps); beside it TorchSharp's count of live managed tensors
+/// (<see cref="Tensor.TotalCount"/>: created and not yet disposed or finalized), which stays flat when every step
+/// disposes what it made. --width-divisor narrows every layer (same layers and code paths, fewer channels) so that
+/// 10,000 steps of all four networks fit in an hour on two cores.
 /// </summary>
 public sealed class BenchMemoryCommand : ICommand
 {
@@ -50,23 +53,23 @@ public sealed class BenchMemoryCommand : ICommand
         var table = new Table().Border(TableBorder.Rounded).AddColumn("network").AddColumn("steps")
             .AddColumn(new TableColumn("RSS after warm-up MB").RightAligned()).AddColumn(new TableColumn("RSS at end MB").RightAligned())
             .AddColumn(new TableColumn("largest sample MB").RightAligned()).AddColumn(new TableColumn("slope MB/1k steps").RightAligned())
+            .AddColumn(new TableColumn("live tensors after warm-up").RightAligned()).AddColumn(new TableColumn("live tensors at end").RightAligned())
             .AddColumn(new TableColumn("seconds").RightAligned());
         foreach (var row in rows)
             table.AddRow(row["arch"]!.GetValue<string>(), $"{row["steps"]}", $"{row["rss_after_warmup_mb"]}", $"{row["rss_end_mb"]}",
-                $"{row["rss_max_after_warmup_mb"]}", $"{row["slope_mb_per_1000_steps"]}", $"{row["seconds"]}");
+                $"{row["rss_max_after_warmup_mb"]}", $"{row["slope_mb_per_1000_steps"]}", $"{row["live_tensors_after_warmup"]}",
+                $"{row["live_tensors_end"]}", $"{row["seconds"]}");
         new Terminal(output).Console.Write(table);
         return Task.FromResult(0);
     }
 
     private static JsonObject Soak(string arch, bool train, int steps, int warmup, int every, int batch, int size, int classes, int widthDivisor, Device device)
     {
-        CpuMemoryCache.Release();
-        using var workload = new BenchWorkload(arch, batch, size, classes, device, "fp32", channelsLast: false, widthDivisor);
+        using var workload = new BenchWorkload(arch, batch, size, classes, device, "fp32", widthDivisor);
         Action step = train ? workload.TrainStep : workload.Infer;
-        if (train) workload.Module.Train(); else workload.PrepareInference(null);
-        bool cuda = device.Type == DeviceType.Cuda;
+        if (train) workload.Module.train(); else workload.PrepareInference();
         var samples = new List<(int Step, double Megabytes)>();
-        var cudaSamples = new List<(int Step, double Megabytes)>();
+        var tensors = new List<long>();
         double afterWarmup = double.NaN;
         var clock = Stopwatch.StartNew();
         for (int i = 1; i <= steps; i++)
@@ -78,7 +81,7 @@ public sealed class BenchMemoryCommand : ICommand
                 double rss = PeakMemory.CurrentMegabytes();
                 if (i == warmup || warmup == 0 && samples.Count == 0) afterWarmup = rss;
                 samples.Add((i, rss));
-                if (cuda) cudaSamples.Add((i, CudaMemory.Statistics(device).AllocatedBytes / 1048576.0));
+                tensors.Add(Tensor.TotalCount);
             }
         }
         double seconds = clock.Elapsed.TotalSeconds;
@@ -86,19 +89,13 @@ public sealed class BenchMemoryCommand : ICommand
         var row = new JsonObject
         {
             ["arch"] = arch, ["phase"] = train ? "train" : "infer", ["steps"] = steps, ["warmup"] = warmup, ["batch"] = batch, ["size"] = size, ["width_divisor"] = widthDivisor,
-            ["device"] = device.ToString(), ["rss_after_warmup_mb"] = Round(afterWarmup), ["rss_end_mb"] = Round(end),
+            ["device"] = Devices.Name(device), ["rss_after_warmup_mb"] = Round(afterWarmup), ["rss_end_mb"] = Round(end),
             ["rss_max_after_warmup_mb"] = Round(samples.Max(s => s.Megabytes)), ["growth_mb"] = Round(end - afterWarmup),
             ["slope_mb_per_1000_steps"] = Round(1000 * Slope(samples)), ["samples"] = samples.Count,
-            ["cpu_cache_cached_mb"] = Round(CpuMemoryCache.Statistics.CachedBytes / 1048576.0), ["seconds"] = Round(seconds),
+            // Live managed tensors from the first sample (after the warm-up) to the last, and the most in between.
+            ["live_tensors_after_warmup"] = tensors[0], ["live_tensors_end"] = tensors[^1], ["live_tensors_max"] = tensors.Max(),
+            ["live_tensor_growth"] = tensors[^1] - tensors[0], ["seconds"] = Round(seconds),
         };
-        if (cuda)
-        {
-            // CUDA allocated memory (live tensors) from the first sample, taken after the warm-up, to the last.
-            row["cuda_allocated_after_warmup_mb"] = Round(cudaSamples[0].Megabytes);
-            row["cuda_allocated_end_mb"] = Round(cudaSamples[^1].Megabytes);
-            row["cuda_allocated_growth_mb"] = Round(cudaSamples[^1].Megabytes - cudaSamples[0].Megabytes);
-            row["cuda_slope_mb_per_1000_steps"] = Round(1000 * Slope(cudaSamples));
-        }
         return row;
     }
 

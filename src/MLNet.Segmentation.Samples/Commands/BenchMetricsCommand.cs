@@ -2,12 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Metrics;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Samples.Commands;
 
 /// <summary>
 /// `mlseg bench-metrics [--classes K] [--images N] [--size S] [--repeat R] [--device D]`: confusion-matrix accumulation
-/// throughput (pixels/s) of <see cref="ConfusionMatrix.Update(Tensor, Tensor)"/> on N uint8 masks of S x S pixels
+/// throughput (pixels/s) of <see cref="ConfusionMatrixTensors.Update(ConfusionMatrix, Tensor, Tensor)"/> on N uint8 masks of S x S pixels
 /// (blocky ground truth of 16 x 16 cells, prediction = ground truth with 10% of pixels changed, 1% ignored).
 /// build/bench/confusion_matrix.sh compares it with a torch.bincount formulation.
 /// </summary>
@@ -23,7 +24,7 @@ public sealed class BenchMetricsCommand : ICommand
     public Task<int> RunAsync(string[] args, TextWriter output)
     {
         int classes = 12, images = 16, size = 512, repeat = 10;
-        var device = Device.Cpu;
+        var device = CPU;
         for (int i = 0; i < args.Length; i++)
         {
             string option = args[i];
@@ -35,16 +36,16 @@ public sealed class BenchMetricsCommand : ICommand
                 case "--images": images = Positive(option, value); break;
                 case "--size": size = Positive(option, value); break;
                 case "--repeat": repeat = Positive(option, value); break;
-                case "--device": device = Device.Parse(value); break;
+                case "--device": device = Devices.Parse(value); break;
                 default: throw new UsageException($"unknown argument '{option}'");
             }
         }
         if (classes > 255) throw new UsageException("--classes must be at most 255 (255 is the ignore id)");
 
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var (prediction, target) = Masks(classes, images, size);
-        using var predictionTensor = Tensor.FromArray(prediction, images, size, size).To(device);
-        using var targetTensor = Tensor.FromArray(target, images, size, size).To(device);
+        using var predictionTensor = TensorData.FromSpan<byte>(prediction, [images, size, size], device);
+        using var targetTensor = TensorData.FromSpan<byte>(target, [images, size, size], device);
         using var matrix = new ConfusionMatrix(classes, ignoreIndex: 255);
         matrix.Update(predictionTensor, targetTensor); // warm-up
         matrix.Compute();
@@ -56,7 +57,7 @@ public sealed class BenchMetricsCommand : ICommand
         watch.Stop();
         double pixels = (double)repeat * images * size * size;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"mlnet K={classes} device={device} pixels={pixels:0} seconds={watch.Elapsed.TotalSeconds:0.0000} pixels_per_s={pixels / watch.Elapsed.TotalSeconds:0} counted={checksum}"));
+            $"mlnet K={classes} device={Devices.Name(device)} pixels={pixels:0} seconds={watch.Elapsed.TotalSeconds:0.0000} pixels_per_s={pixels / watch.Elapsed.TotalSeconds:0} counted={checksum}"));
         return Task.FromResult(0);
     }
 

@@ -38,7 +38,7 @@ public sealed class EvaluateCommand : ICommand
             "all" => data.Validation is null ? data.Train : new PairedFileDataset([.. data.Train.Samples, .. data.Validation.Samples], data.Description, data.Train.MaskOptions),
             _ => data.Validation ?? throw a.Usage("this dataset has no validation split; use --split train or all"),
         };
-        using var predictor = ModelFileArguments.Predictor(a, loaded);
+        var predictor = ModelFileArguments.Predictor(a, loaded);
         string? outDir = a.String("--out");
         var outcome = ValidationRun.Run(predictor, dataset, outDir is null ? Path.GetTempPath() : Path.GetFullPath(outDir), outDir is null ? 0 : dataset.Count);
         if (a.Has("--json"))

@@ -1,6 +1,8 @@
 using System.Globalization;
 using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Models;
+using MLNet.Segmentation.Nn;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Samples.Commands;
 
@@ -39,16 +41,17 @@ public sealed class ModelsCommand : ICommand
             throw new UsageException($"unknown architecture in --only; known: {string.Join(", ", ModelCatalog.Entries.Select(e => e.Name))}");
 
         output.WriteLine($"{"architecture",-24} {"parameters",14}  output shape (input 1x{channels}x{height}x{width}, {classes} classes, width/{divisor})");
+        random.manual_seed(0);
         using var generator = new Generator(0);
         foreach (var entry in entries)
         {
-            using var scope = DisposeScope.Enter();
-            using var model = entry.Create(new ModelBuildSettings(classes, channels, divisor, generator));
-            model.Eval();
-            var input = Tensor.Randn([1, channels, height, width], generator);
+            using var scope = NewDisposeScope();
+            using var model = entry.Create(new ModelBuildSettings(classes, channels, divisor));
+            model.eval();
+            var input = randn([1, channels, height, width], generator: generator);
             string shape;
-            using (Autograd.NoGrad()) shape = model.Forward(input).ShapeString;
-            output.WriteLine($"{entry.Name,-24} {model.ParameterCount.ToString("N0", CultureInfo.InvariantCulture),14}  {shape}");
+            using (no_grad()) shape = TensorData.ShapeOf(model.call(input));
+            output.WriteLine($"{entry.Name,-24} {model.ParameterCount().ToString("N0", CultureInfo.InvariantCulture),14}  {shape}");
         }
         return Task.FromResult(0);
     }

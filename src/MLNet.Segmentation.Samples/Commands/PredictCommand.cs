@@ -3,6 +3,7 @@ using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.ModelFiles;
 using MLNet.Segmentation.Reports;
 using MLNet.Segmentation.Samples.Cli;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Samples.Commands;
 
@@ -32,7 +33,7 @@ public sealed class PredictCommand : ICommand
         string outDir = Path.GetFullPath(a.Required("--out"));
         var files = InputFiles(input);
         using var loaded = SegmentationModelFile.Load(a.Required("--model"));
-        using var predictor = ModelFileArguments.Predictor(a, loaded);
+        var predictor = ModelFileArguments.Predictor(a, loaded);
         var description = ModelFileArguments.Describe(loaded.Manifest);
         var palette = description.Palette();
         foreach (string sub in new[] { "ids", "color", "overlay" }) Directory.CreateDirectory(Path.Combine(outDir, sub));
@@ -41,15 +42,15 @@ public sealed class PredictCommand : ICommand
         var counts = new long[description.NumClasses];
         foreach (string file in files)
         {
-            using var scope = DisposeScope.Enter();
+            using var scope = NewDisposeScope();
             var image = ImageDecoder.ReadTensor(file, loaded.Manifest.InChannels);
             using var prediction = predictor.Predict(image);
-            var ids = prediction.ClassIds.Select(0, 0);
+            var ids = prediction.ClassIds.select(0, 0);
             string name = Path.GetFileNameWithoutExtension(file) + ".png";
             ImageEncoder.WriteMask(Path.Combine(outDir, "ids", name), ids);
             ImageEncoder.WriteMask(Path.Combine(outDir, "color", name), ids, palette);
             ImageEncoder.WritePng(Path.Combine(outDir, "overlay", name), MaskVisualizer.Overlay(image, ids, palette, transparentClass: description.BackgroundClass));
-            var histogram = Functional.BinCount(ids.To(DType.Int64).Flatten(), minLength: description.NumClasses).ToArray<long>();
+            var histogram = TensorData.ToArray<long>(bincount(ids.to_type(ScalarType.Int64).flatten(), minlength: description.NumClasses));
             for (int c = 0; c < counts.Length; c++) counts[c] += histogram[c];
             terminal.Line($"{file} -> {Path.Combine(outDir, "color", name)}");
         }

@@ -5,6 +5,7 @@ using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Inference;
 using MLNet.Segmentation.Losses;
 using MLNet.Segmentation.ModelFiles;
+using MLNet.Segmentation.Nn;
 using MLNet.Segmentation.Reports;
 using MLNet.Segmentation.Samples.Cli;
 using MLNet.Segmentation.Samples.Reporting;
@@ -99,8 +100,7 @@ public sealed class TrainCommand : ICommand
             BatchSize = 1, Shuffle = false, Workers = workers, Transform = normalize,
         });
 
-        using var generator = new Generator((ulong)seed);
-        using var model = ModelArguments.Create(a, description.NumClasses, description.ImageChannels, generator);
+        using var model = ModelArguments.Create(a, description.NumClasses, description.ImageChannels, (ulong)seed);
         var options = new TrainerOptions
         {
             NumClasses = description.NumClasses, Epochs = epochs, Optimizer = optimizer, Schedule = schedule,
@@ -112,8 +112,8 @@ public sealed class TrainCommand : ICommand
         };
         var trainer = new SegmentationTrainer(model, loss, options);
         terminal.Line($"mlseg train: {data.Train.Count} training and {data.Validation?.Count ?? 0} validation images ({description.Name}, " +
-                      $"{description.NumClasses} classes), libtorch {LibTorch.Version} on {trainer.Device}, {LibTorch.Threads} threads");
-        terminal.Line($"model: {ModelArguments.CatalogName(a)} ({model.ParameterCount:N0} parameters); loss {lossName}; {optimizer}, " +
+                      $"{description.NumClasses} classes), libtorch {TorchRuntime.LibTorchVersion} on {Devices.Name(trainer.Device)}, {TorchRuntime.Threads} threads");
+        terminal.Line($"model: {ModelArguments.CatalogName(a)} ({model.ParameterCount():N0} parameters); loss {lossName}; {optimizer}, " +
                       $"lr {options.LearningRate}, {schedule} schedule; batch {trainLoader.Options.BatchSize}, crop {(crop > 0 ? crop : "none")}, " +
                       $"augmentation {augment}, {precision}");
 

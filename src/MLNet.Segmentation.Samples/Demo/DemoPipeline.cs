@@ -5,11 +5,13 @@ using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Losses;
 using MLNet.Segmentation.ModelFiles;
 using MLNet.Segmentation.Models;
+using MLNet.Segmentation.Nn;
 using MLNet.Segmentation.Reports;
 using MLNet.Segmentation.Training;
 using MLNet.Segmentation.Inference;
 using MLNet.Segmentation.Samples.Cli;
 using MLNet.Segmentation.Samples.Reporting;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Samples.Demo;
 
@@ -28,7 +30,7 @@ public sealed class DemoPipeline(DemoSettings settings, TextWriter output)
         Directory.CreateDirectory(outDir);
         int classes = Description.NumClasses;
         output.WriteLine($"mlseg demo: {settings.TrainImages} training and {settings.ValidationImages} validation images of " +
-                         $"{settings.ImageSize}x{settings.ImageSize} ({string.Join(", ", Description.ClassNames)}), libtorch {LibTorch.Version}, {LibTorch.Threads} threads");
+                         $"{settings.ImageSize}x{settings.ImageSize} ({string.Join(", ", Description.ClassNames)}), libtorch {TorchRuntime.LibTorchVersion}, {TorchRuntime.Threads} threads");
 
         var train = new SyntheticShapesDataset(settings.TrainImages, settings.ImageSize, settings.ImageSize, settings.Seed);
         var validation = new SyntheticShapesDataset(settings.ValidationImages, settings.ImageSize, settings.ImageSize, settings.Seed + 1000);
@@ -39,16 +41,16 @@ public sealed class DemoPipeline(DemoSettings settings, TextWriter output)
         });
         var validationLoader = new DataLoader(validation, new DataLoaderOptions { BatchSize = 8, Shuffle = false, Workers = 1 });
 
-        using var generator = new Generator((ulong)settings.Seed);
-        using var model = new UNet(classes, new UNetOptions { Depth = 3, BaseWidth = settings.BaseWidth }, generator);
+        random.manual_seed(settings.Seed);
+        using var model = new UNet(classes, new UNetOptions { Depth = 3, BaseWidth = settings.BaseWidth });
         var loss = new WeightedSumLoss((1.0, new CrossEntropyLoss()), (1.0, new DiceLoss()));
         var trainer = new SegmentationTrainer(model, loss, new TrainerOptions
         {
             NumClasses = classes, Epochs = settings.Epochs, Optimizer = OptimizerKind.AdamW, LearningRate = 3e-3, WeightDecay = 1e-4,
-            Schedule = ScheduleKind.Cosine, WarmupSteps = 10, Device = Device.Cpu, Seed = (ulong)settings.Seed,
+            Schedule = ScheduleKind.Cosine, WarmupSteps = 10, Device = CPU, Seed = (ulong)settings.Seed,
             CheckpointDirectory = Path.Combine(outDir, "checkpoints"),
         });
-        output.WriteLine($"model: U-Net (depth 3, base width {settings.BaseWidth}), {model.ParameterCount:N0} parameters; loss: cross-entropy + Dice; AdamW, cosine schedule");
+        output.WriteLine($"model: U-Net (depth 3, base width {settings.BaseWidth}), {model.ParameterCount():N0} parameters; loss: cross-entropy + Dice; AdamW, cosine schedule");
 
         var terminal = new Terminal(output);
         var result = TrainingProgressDisplay.Run(terminal, progress => trainer.Fit(trainLoader, validationLoader, progress, cancellationToken: cancellationToken));

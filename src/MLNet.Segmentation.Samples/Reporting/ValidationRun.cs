@@ -3,6 +3,7 @@ using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Inference;
 using MLNet.Segmentation.Metrics.Evaluation;
 using MLNet.Segmentation.Reports;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Samples.Reporting;
 
@@ -32,12 +33,13 @@ public static class ValidationRun
         for (int i = 0; i < data.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using var scope = DisposeScope.Enter();
+            using var scope = NewDisposeScope();
             using var sample = data.Get(i);
             using var prediction = predictor.Predict(sample.Image);
-            var predicted = prediction.ClassIds.Select(0, 0);
-            int height = (int)sample.Mask.Size(0), width = (int)sample.Mask.Size(1);
-            accumulator.Update(predicted.To(DType.UInt8).ToArray<byte>(), sample.Mask.To(DType.UInt8).ToArray<byte>(), height, width, sample.Name);
+            var predicted = prediction.ClassIds.select(0, 0);
+            int height = (int)sample.Mask.size(0), width = (int)sample.Mask.size(1);
+            accumulator.Update(TensorData.ToArray<byte>(predicted.to_type(ScalarType.Byte)), TensorData.ToArray<byte>(sample.Mask.to_type(ScalarType.Byte)),
+                height, width, sample.Name);
             if (i >= pictures) continue;
             var predictionImage = ImageEncoder.MaskImage(predicted, palette);
             var overlayImage = MaskVisualizer.Overlay(sample.Image, predicted, palette, transparentClass: description.BackgroundClass);

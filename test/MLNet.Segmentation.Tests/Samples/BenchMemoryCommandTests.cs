@@ -32,10 +32,18 @@ public sealed class BenchMemoryCommandTests
         Assert.IsTrue(afterWarmup > 10 && end > 10, $"RSS {afterWarmup} / {end} MB");
         Assert.AreEqual(Math.Round(end - afterWarmup, 1), row["growth_mb"]!.GetValue<double>(), 0.11);
         Assert.IsTrue(row["rss_max_after_warmup_mb"]!.GetValue<double>() >= Math.Max(afterWarmup, end) - 0.05);
+
+        // Live tensors: at least the network's parameters, its Adam state and the inputs; every step disposes what it
+        // made, so the count after the last step is the count after the warm-up.
+        long liveAfterWarmup = row["live_tensors_after_warmup"]!.GetValue<long>(), liveEnd = row["live_tensors_end"]!.GetValue<long>();
+        Assert.IsTrue(liveAfterWarmup > 3 * 18, $"{liveAfterWarmup} live tensors"); // U-Net depth 4: 18 convolutions with weights
+        Assert.AreEqual(liveEnd - liveAfterWarmup, row["live_tensor_growth"]!.GetValue<long>());
+        Assert.AreEqual(0, row["live_tensor_growth"]!.GetValue<long>(), "no tensor leaks per training step");
+        Assert.IsTrue(row["live_tensors_max"]!.GetValue<long>() >= Math.Max(liveAfterWarmup, liveEnd));
     }
 
     [TestMethod]
-    public async Task TheInferencePhaseRunsAndHasNoCudaColumnsOnTheCpu()
+    public async Task TheInferencePhaseRunsWithoutLeakingTensors()
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -46,11 +54,11 @@ public sealed class BenchMemoryCommandTests
         var row = JsonNode.Parse(output.ToString().Trim())!.AsObject();
         Assert.AreEqual("infer", row["phase"]!.GetValue<string>());
         Assert.AreEqual(2, row["samples"]!.GetValue<int>());
-        Assert.IsFalse(row.ContainsKey("cuda_allocated_growth_mb"));
+        Assert.AreEqual(0, row["live_tensor_growth"]!.GetValue<long>());
     }
 
     [TestMethod]
-    public async Task BenchTimesOurInferenceAndRefusesCudaOnlyFlagsOnTheCpu()
+    public async Task BenchTimesOurInferenceAndRefusesFp16OnTheCpu()
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -59,17 +67,25 @@ public sealed class BenchMemoryCommandTests
             output, error);
         Assert.AreEqual(0, code, error.ToString());
         var row = JsonNode.Parse(output.ToString().Trim())!.AsObject();
-        Assert.IsTrue(row["infer_ms"]!.GetValue<double>() > 0);
-        Assert.AreEqual("contiguous (auto)", row["infer_layout"]!.GetValue<string>(), "2 x 32 x 32 is below the channels-last minimum");
-        Assert.IsFalse(row["cuda_graphs"]!.GetValue<bool>());
-        Assert.IsFalse(row.ContainsKey("infer_cuda_peak_allocated_mb"));
+        Assert.AreEqual("ours", row["peer"]!.GetValue<string>());
+        Assert.AreEqual("cpu", row["device"]!.GetValue<string>());
+        double ms = row["infer_ms"]!.GetValue<double>();
+        Assert.IsTrue(ms > 0);
+        double imagesPerSecond = row["infer_images_per_s"]!.GetValue<double>(); // 2 images / the unrounded median
+        Assert.IsTrue(imagesPerSecond >= 2000 / (ms + 0.05) - 0.01 && imagesPerSecond <= 2000 / (ms - 0.05) + 0.01, $"{imagesPerSecond} img/s at {ms} ms");
+        Assert.IsTrue(row["infer_peak_rss_mb"]!.GetValue<double>() > 10);
+        Assert.IsFalse(row.ContainsKey("train_step_ms"), "--phases infer");
 
-        foreach (string flag in new[] { "--cuda-graphs", "--precision" })
+        var refused = new StringWriter();
+        Assert.AreEqual(2, await CommandLine.RunAsync(["bench", "--no-peer", "--precision", "fp16"], new StringWriter(), refused));
+        StringAssert.Contains(refused.ToString(), "--precision fp16 needs --device cuda");
+
+        // The engine features that went with the old engine are unknown options now.
+        foreach (string flag in new[] { "--cuda-graphs", "--channels-last" })
         {
-            var refused = new StringWriter();
-            string[] args = flag == "--precision" ? ["bench", "--no-peer", "--precision", "fp16"] : ["bench", "--no-peer", flag];
-            Assert.AreEqual(2, await CommandLine.RunAsync(args, new StringWriter(), refused));
-            StringAssert.Contains(refused.ToString(), "needs --device cuda");
+            var unknown = new StringWriter();
+            Assert.AreEqual(2, await CommandLine.RunAsync(["bench", "--no-peer", flag], new StringWriter(), unknown));
+            StringAssert.Contains(unknown.ToString(), $"unknown argument '{flag}'");
         }
     }
 

@@ -5,6 +5,7 @@ using MLNet.Segmentation.Inference;
 using MLNet.Segmentation.Metrics;
 using MLNet.Segmentation.ModelFiles;
 using MLNet.Segmentation.Samples;
+using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Tests.Samples;
 
@@ -98,10 +99,10 @@ public sealed class TrainEvaluatePredictTests
             DatasetDescription.SyntheticShapes);
         for (int i = 9; i < 12; i++)
         {
-            using var scope = DisposeScope.Enter();
+            using var scope = NewDisposeScope();
             using var sample = files.Get(i);
             using var prediction = predictor.Predict(sample.Image);
-            matrix.Update(prediction.ClassIds.Select(0, 0), sample.Mask);
+            matrix.Update(prediction.ClassIds.select(0, 0), sample.Mask);
         }
         Assert.AreEqual(matrix.ComputeMetrics().MeanIoU, miou, 1e-12);
     }
@@ -123,7 +124,8 @@ public sealed class TrainEvaluatePredictTests
         });
         using var image = ImageDecoder.ReadTensor(input, 3);
         using var expected = predictor.Predict(image);
-        byte[] expectedIds = expected.ClassIds.To(DType.UInt8).ToArray<byte>();
+        byte[] expectedIds;
+        using (NewDisposeScope()) expectedIds = TensorData.ToArray<byte>(expected.ClassIds.to_type(ScalarType.Byte));
 
         var ids = ImageDecoder.Read(Path.Combine(outDir, "ids", "10.png"), ImageDecodeMode.Raw);
         Assert.AreEqual(1, ids.Channels);

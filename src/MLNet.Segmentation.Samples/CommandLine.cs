@@ -36,24 +36,29 @@ public static class CommandLine
             error.WriteLine($"mlseg {name}: {e.Message}");
             return 2;
         }
-        catch (ExternalException e)
-        {
-            // libtorch's message (TorchSharp rethrows it as ExternalException) is followed by the C++ backtrace: keep its first line.
-            error.WriteLine($"mlseg {name}: {FirstLine(e.Message)}");
-            return 1;
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or ExternalException
                                       or InvalidOperationException or FormatException or UnauthorizedAccessException)
         {
-            error.WriteLine($"mlseg {name}: {e.Message}");
+            error.WriteLine($"mlseg {name}: {ErrorText(e)}");
             return 1;
         }
     }
 
-    private static string FirstLine(string message)
+    /// <summary>
+    /// The one-line text of a failure: libtorch's message (TorchSharp rethrows it as <see cref="ExternalException"/>)
+    /// without the C++ backtrace under it; an <see cref="ArgumentException"/>'s without " (Parameter 'name')", which
+    /// means nothing on the command line; any other message's lines joined.
+    /// </summary>
+    internal static string ErrorText(Exception e)
     {
-        int end = message.IndexOfAny(['\r', '\n']);
-        return (end < 0 ? message : message[..end]).Trim();
+        string message = e.Message;
+        if (e is ExternalException)
+        {
+            int end = message.IndexOfAny(['\r', '\n']);
+            return (end < 0 ? message : message[..end]).Trim();
+        }
+        if (e is ArgumentException { ParamName: { } parameter }) message = message.Replace($" (Parameter '{parameter}')", "", StringComparison.Ordinal);
+        return string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
     private static void PrintUsage(TextWriter output)

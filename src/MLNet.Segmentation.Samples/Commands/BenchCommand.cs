@@ -74,8 +74,8 @@ public sealed class BenchCommand : ICommand
             return Task.FromResult(0);
         }
         var terminal = new Terminal(output);
-        foreach (string note in notes) terminal.Line($"mlseg bench: {note}");
-        terminal.Line($"mlseg bench: batch {batch}, {size}x{size}, {classes} classes, {Devices.Name(settings.Device)}, {precision}; " +
+        foreach (string note in notes) output.WriteLine($"mlseg bench: {note}"); // one line each, never wrapped
+        output.WriteLine($"mlseg bench: batch {batch}, {size}x{size}, {classes} classes, {Devices.Name(settings.Device)}, {precision}; " +
                       $"TorchSharp {TorchRuntime.TorchSharpVersion}, libtorch {TorchRuntime.LibTorchVersion}, {TorchRuntime.Threads} threads; " +
                       $"median of {repeats} after {warmup} warm-up");
         terminal.Console.Write(BenchTable.Build(rows));

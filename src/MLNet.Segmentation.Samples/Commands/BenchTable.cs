@@ -12,20 +12,20 @@ internal static class BenchTable
     /// <summary>The table of <paramref name="rows"/> (tagged "peer": "ours", "pytorch", "torchsharp" or "old-mlseg").</summary>
     public static Table Build(IReadOnlyList<JsonObject> rows)
     {
-        var table = new Table().Border(TableBorder.Rounded).AddColumn("network").AddColumn("framework");
+        // Names never wrap (the figures' headers do, when the table is wider than the terminal).
+        var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("network").NoWrap()).AddColumn(new TableColumn("framework").NoWrap());
         foreach (string column in new[]
                  {
-                     "train step ms", "train img/s", "infer ms", "infer img/s", "train peak RSS MB", "infer peak RSS MB",
-                     "step ours/peer", "infer ours/peer", "train RSS ours/peer",
+                     "train ms", "train img/s", "infer ms", "infer img/s", "train RSS MB", "infer RSS MB",
+                     "ours/peer train ms", "ours/peer infer ms", "ours/peer train RSS",
                  })
             table.AddColumn(new TableColumn(column).RightAligned());
         foreach (var ours in rows.Where(r => Role(r) == "ours"))
         {
             string arch = Text(ours, "arch");
-            table.AddRow(Cells(arch, "MLNet.Segmentation (ours)", ours, null));
+            table.AddRow(Cells(arch, "ours", ours, null));
             var peers = rows.Where(r => Role(r) != "ours" && Text(r, "arch") == arch).OrderBy(r => Array.IndexOf(PeerOrder, Role(r)));
-            foreach (var peer in peers)
-                table.AddRow(Cells("", Role(peer) == "old-mlseg" ? $"old mlseg: {Text(peer, "framework")}" : Text(peer, "framework"), peer, ours));
+            foreach (var peer in peers) table.AddRow(Cells("", Label(peer), peer, ours));
         }
         return table;
     }
@@ -37,6 +37,15 @@ internal static class BenchTable
         ours is null ? "" : Ratio(ours, row, "train_step_ms"), ours is null ? "" : Ratio(ours, row, "infer_ms"),
         ours is null ? "" : Ratio(ours, row, "train_peak_rss_mb"),
     ];
+
+    // "pytorch 2.x", "torchsharp 0.107.0", and the old mlseg's "mlnet-segmentation (libtorch 1.13.0)" as "old mlseg (libtorch 1.13.0)".
+    private static string Label(JsonObject row)
+    {
+        string framework = Text(row, "framework");
+        if (Role(row) != "old-mlseg") return framework;
+        int version = framework.IndexOf('(');
+        return version < 0 ? "old mlseg" : $"old mlseg {framework[version..]}";
+    }
 
     private static string Role(JsonObject row) => row["peer"]?.GetValue<string>() ?? "";
 

@@ -62,4 +62,20 @@ public sealed class CommandLineTests
         Assert.AreEqual(1, await CommandLine.RunAsync(["bench", "--no-peer", "--device", "cuda"], new StringWriter(), noCuda));
         StringAssert.Contains(noCuda.ToString(), "--device cuda: no usable CUDA device");
     }
+
+    [TestMethod]
+    public async Task FailuresAreOneLineWithoutBacktracesOrParameterNames()
+    {
+        var native = new System.Runtime.InteropServices.ExternalException(
+            "Expected 4D input, got 3D\nException raised from conv2d at aten/src/ATen/native/Convolution.cpp:42 (most recent call first):\nframe #0: c10::Error");
+        Assert.AreEqual("Expected 4D input, got 3D", CommandLine.ErrorText(native));
+        Assert.AreEqual("the count must be positive Actual value was -1.",
+            CommandLine.ErrorText(new ArgumentOutOfRangeException("count", -1, "the count must be positive")));
+        Assert.AreEqual("bad", CommandLine.ErrorText(new ArgumentException("bad", "text")));
+        Assert.AreEqual("a b", CommandLine.ErrorText(new InvalidDataException("a\r\nb")));
+
+        var error = new StringWriter();
+        Assert.AreEqual(1, await CommandLine.RunAsync(["bench-metrics", "--device", "tpu"], new StringWriter(), error));
+        Assert.AreEqual("mlseg bench-metrics: unknown device 'tpu': use auto, cpu, cuda or cuda:N", error.ToString().Trim());
+    }
 }

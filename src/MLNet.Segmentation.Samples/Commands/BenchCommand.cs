@@ -45,7 +45,8 @@ public sealed class BenchCommand : ICommand
         string? oldMlseg = a.String("--old-mlseg");
         if (oldMlseg is not null && !File.Exists(oldMlseg)) throw new FileNotFoundException($"--old-mlseg {oldMlseg}: no such file", oldMlseg);
 
-        // Which peers run, decided (and said) before the first measurement.
+        // Which peers run, decided and said before the first measurement (one line each, never wrapped; on stderr with
+        // --json, whose output is JSON lines only).
         var notes = new List<string>();
         string python = a.String("--python") ?? "/usr/bin/python3";
         string? script = null, peerDll = null;
@@ -56,6 +57,8 @@ public sealed class BenchCommand : ICommand
             if (cuda || precision != "fp32") notes.Add("TorchSharp peer skipped: it runs on the CPU in float32 only");
             else peerDll = BenchPeers.TorchSharpPeerDll();
         }
+        bool json = a.Has("--json");
+        foreach (string note in notes) (json ? Console.Error : output).WriteLine($"mlseg bench: {note}");
 
         // Ours and the peers alternate network by network, so that a machine slowing down (or speeding up) during the run
         // weighs on both sides of each ratio alike rather than on whichever side runs last.
@@ -67,18 +70,15 @@ public sealed class BenchCommand : ICommand
             if (peerDll is not null) rows.AddRange(BenchPeers.TorchSharp(peerDll, arch, settings));
             if (oldMlseg is not null) rows.AddRange(BenchPeers.OldMlseg(oldMlseg, arch, settings).Where(IsOldEngineRow));
         }
-        if (a.Has("--json"))
+        if (json)
         {
-            foreach (string note in notes) Console.Error.WriteLine($"mlseg bench: {note}");
             foreach (var row in rows) output.WriteLine(row.ToJsonString());
             return Task.FromResult(0);
         }
-        var terminal = new Terminal(output);
-        foreach (string note in notes) output.WriteLine($"mlseg bench: {note}"); // one line each, never wrapped
         output.WriteLine($"mlseg bench: batch {batch}, {size}x{size}, {classes} classes, {Devices.Name(settings.Device)}, {precision}; " +
                       $"TorchSharp {TorchRuntime.TorchSharpVersion}, libtorch {TorchRuntime.LibTorchVersion}, {TorchRuntime.Threads} threads; " +
                       $"median of {repeats} after {warmup} warm-up");
-        terminal.Console.Write(BenchTable.Build(rows));
+        new Terminal(output).Console.Write(BenchTable.Build(rows));
         return Task.FromResult(0);
     }
 

@@ -42,7 +42,7 @@ public sealed class BenchOptimizerCommand : ICommand
     {
         random.manual_seed(0);
         using var model = ModelCatalog.Create(BenchWorkload.CatalogNames[arch], new ModelBuildSettings(classes, 3, widthDivisor));
-        model.to(device);
+        ModuleDevice.MoveTo(model, device);
         var parameters = model.parameters().ToList();
         using var generator = new Generator(0);
         using (no_grad())

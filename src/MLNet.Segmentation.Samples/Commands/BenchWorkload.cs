@@ -52,7 +52,7 @@ internal sealed class BenchWorkload : IDisposable
         _device = device;
         random.manual_seed(0);
         Module = ModelCatalog.Create(CatalogNames[arch], new ModelBuildSettings(classes, 3, widthDivisor));
-        Module.to(device);
+        ModuleDevice.MoveTo(Module, device);
         _images = rand(new long[] { batch, 3, size, size }, device: device).DetachFromDisposeScope();
         _targets = randint(0, classes, new long[] { batch, size, size }, ScalarType.Int64, device: device).DetachFromDisposeScope();
         var parameters = Module.parameters().ToList();

@@ -18,6 +18,12 @@ namespace MLNet.Segmentation.Nn;
 /// outputs, the three gradients, and outputs without gradients). PyTorch 1.13 on the same machine is exact. The padding adds zero channels only, so results are the same sums; it applies on
 /// the CPU only, to ungrouped floating-point convolutions, and only to counts off a block (in float32 an input of fewer
 /// than 16 channels, e.g. an RGB stem, is left as it is).
+/// <para>Separately, (4) the strided 1x1 backward-data kernel (brgemm_convolution_bwd_strided) divides by zero while
+/// choosing its blocking, and the SIGFPE kills the process, for batches of 2 and more with 512 or more input and 1024 or
+/// more output channels: ResNet-50's stride-2 downsampling in DeepLab training, in our networks and in plain TorchSharp
+/// alike. A 1x1 convolution without padding reads every stride-th pixel, so on the CPU, when the input gradient will be
+/// computed, it runs as the same convolution with stride 1 on input[..., ::stride, ::stride]: the same sums, and an
+/// unstrided backward-data kernel. This one is not switched by <see cref="Enabled"/>.</para>
 /// </summary>
 public static class OneDnnChannelPadding
 {
@@ -42,10 +48,17 @@ public static class OneDnnChannelPadding
     /// <summary>
     /// A 2-D convolution as <c>torch.nn.functional.conv2d</c>, with the channels zero-padded where oneDNN would read or
     /// write them wrongly (input channels above 16 always, output channels when the input gradient will be computed,
-    /// every off-block count in bfloat16); the output is cut back to the real channels.
+    /// every off-block count in bfloat16); the output is cut back to the real channels. A strided 1x1 convolution whose
+    /// input gradient will be computed on the CPU runs with stride 1 on the subsampled input (4).
     /// </summary>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups = 1)
     {
+        if (StridedPointwiseWithInputGradient(input, weight, stride, padding))
+        {
+            using var subsampling = NewDisposeScope();
+            var subsampled = input.slice(-2, 0, input.size(-2), stride[0]).slice(-1, 0, input.size(-1), stride[^1]);
+            return Conv2d(subsampled, weight, bias, [1, 1], padding, dilation, groups).MoveToOuterDisposeScope();
+        }
         long outChannels = weight.size(0), inChannels = weight.size(1);
         // Anything but a batch (or one image) of inChannels channels goes to libtorch untouched; its error names the shapes.
         if (!Applies(input, groups) || input.size(-3) != inChannels)
@@ -63,6 +76,11 @@ public static class OneDnnChannelPadding
         var output = nn.functional.conv2d(paddedInput, paddedWeight, paddedBias, stride, padding, dilation, groups);
         return (extraOut == 0 ? output : output.narrow(-3, 0, outChannels)).MoveToOuterDisposeScope();
     }
+
+    // (4): a 1x1 kernel without padding, strided, on a CPU batch (or image) whose input gradient will be computed.
+    private static bool StridedPointwiseWithInputGradient(Tensor input, Tensor weight, long[] stride, long[] padding) =>
+        input.device_type == DeviceType.CPU && input.dim() is 3 or 4 && weight.dim() == 4 && weight.size(2) == 1 && weight.size(3) == 1
+        && stride.Length is 1 or 2 && Strided(stride) && padding.All(p => p == 0) && InputGradientNeeded(input);
 
     /// <summary>
     /// A 2-D transposed convolution as <c>torch.nn.functional.conv_transpose2d</c>, with the channels zero-padded where

@@ -58,17 +58,30 @@ public sealed class BenchCommand : ICommand
             else peerDll = BenchPeers.TorchSharpPeerDll();
         }
         bool json = a.Has("--json");
-        foreach (string note in notes) (json ? Console.Error : output).WriteLine($"mlseg bench: {note}");
+        void Note(string note) => (json ? Console.Error : output).WriteLine($"mlseg bench: {note}");
+        notes.ForEach(Note);
 
         // Ours and the peers alternate network by network, so that a machine slowing down (or speeding up) during the run
-        // weighs on both sides of each ratio alike rather than on whichever side runs last.
+        // weighs on both sides of each ratio alike rather than on whichever side runs last. A peer that fails on a network
+        // (a crash in its libtorch, say) costs that row only, with a line saying so.
         var rows = new List<JsonObject>();
+        void Peer(Func<IEnumerable<JsonObject>> run)
+        {
+            try
+            {
+                rows.AddRange(run());
+            }
+            catch (BenchPeerFailure e)
+            {
+                Note($"{e.Message}; its row is left out");
+            }
+        }
         foreach (string arch in archs)
         {
             rows.Add(Measure(arch, settings));
-            if (script is not null) rows.AddRange(BenchPeers.PyTorch(python, script, arch, settings));
-            if (peerDll is not null) rows.AddRange(BenchPeers.TorchSharp(peerDll, arch, settings));
-            if (oldMlseg is not null) rows.AddRange(BenchPeers.OldMlseg(oldMlseg, arch, settings).Where(IsOldEngineRow));
+            if (script is not null) Peer(() => BenchPeers.PyTorch(python, script, arch, settings));
+            if (peerDll is not null) Peer(() => BenchPeers.TorchSharp(peerDll, arch, settings));
+            if (oldMlseg is not null) Peer(() => BenchPeers.OldMlseg(oldMlseg, arch, settings).Where(IsOldEngineRow));
         }
         if (json)
         {

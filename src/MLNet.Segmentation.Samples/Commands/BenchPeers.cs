@@ -65,12 +65,12 @@ internal static class BenchPeers
         args.AddRange(["--threads", $"{TorchRuntime.Threads}", "--device", s.Device.type == DeviceType.CUDA ? "cuda" : "cpu",
             "--amp", s.Precision == "fp32" ? "none" : s.Precision]);
         if (s.CudnnBenchmark) args.Add("--cudnn-benchmark");
-        return Run("the PyTorch benchmark", "pytorch", python, args);
+        return Run($"the PyTorch benchmark on {arch}", "pytorch", python, args);
     }
 
     /// <summary>The plain-TorchSharp peer on one network (CPU, float32: it has no device or precision flags).</summary>
     public static List<JsonObject> TorchSharp(string peerDll, string arch, BenchSettings s) =>
-        Run("the TorchSharp peer", "torchsharp", DotnetHost(), [peerDll, .. s.CommonArguments(arch), "--threads", $"{TorchRuntime.Threads}"]);
+        Run($"the TorchSharp peer on {arch}", "torchsharp", DotnetHost(), [peerDll, .. s.CommonArguments(arch), "--threads", $"{TorchRuntime.Threads}"]);
 
     /// <summary>
     /// An older mlseg (the previous engine's CLI: an apphost, or a .dll run by dotnet) on one network, without its own
@@ -85,7 +85,7 @@ internal static class BenchPeers
         args.AddRange(s.CommonArguments(arch));
         args.AddRange(["--device", s.Device.type == DeviceType.CUDA ? "cuda" : "cpu", "--precision", s.Precision, "--no-peer", "--json"]);
         if (s.CudnnBenchmark) args.Add("--cudnn-benchmark");
-        return Run($"the old mlseg ({path})", "old-mlseg", dll ? DotnetHost() : path, args,
+        return Run($"the old mlseg ({path}) on {arch}", "old-mlseg", dll ? DotnetHost() : path, args,
             new Dictionary<string, string> { [TorchRuntime.ThreadsVariable] = $"{TorchRuntime.Threads}" });
     }
 
@@ -143,7 +143,11 @@ internal static class BenchPeers
             }
             process.WaitForExit();
             if (process.ExitCode != 0)
-                throw new InvalidOperationException($"{what} ({fileName}) failed with exit code {process.ExitCode}: {LastLine(stderr.Result)}");
+            {
+                string last = LastLine(stderr.Result);
+                throw new BenchPeerFailure($"{what} failed with exit code {process.ExitCode}{Signal(process.ExitCode)}" +
+                                           (last.Length > 0 ? $": {last}" : ""));
+            }
             return rows;
         }
     }
@@ -163,5 +167,15 @@ internal static class BenchPeers
         return null;
     }
 
+    // A process killed by signal N exits with 128 + N.
+    private static string Signal(int exitCode) => exitCode switch
+    {
+        134 => " (SIGABRT)", 136 => " (SIGFPE)", 137 => " (SIGKILL)", 139 => " (SIGSEGV)",
+        _ => "",
+    };
+
     private static string LastLine(string text) => text.Trim().Split('\n').LastOrDefault()?.Trim() ?? "";
 }
+
+/// <summary>A peer ran but failed on a network (its rows are left out; the others still count).</summary>
+internal sealed class BenchPeerFailure(string message) : Exception(message);

@@ -75,6 +75,17 @@ public sealed class BenchCommandTests
                 File.ReadAllText(Path.Combine(dir, "args.txt")).Trim());
             Assert.AreEqual($"{MLNet.Segmentation.Engine.TorchRuntime.Threads}", File.ReadAllText(Path.Combine(dir, "threads.txt")).Trim());
 
+            // One that crashes (as libtorch's oneDNN did, of SIGFPE) costs its row only, with a line saying so.
+            string crashing = Path.Combine(dir, "crashing-mlseg");
+            File.WriteAllText(crashing, "#!/bin/sh\necho 'Floating point exception' >&2\nexit 136\n");
+            File.SetUnixFileMode(crashing, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var table = new StringWriter();
+            Assert.AreEqual(0, await CommandLine.RunAsync([.. Tiny, "--no-peer", "--old-mlseg", crashing], table, error), error.ToString());
+            var note = table.ToString().Split('\n').Single(l => l.Contains("failed", StringComparison.Ordinal));
+            Assert.AreEqual($"mlseg bench: the old mlseg ({crashing}) on unet failed with exit code 136 (SIGFPE): Floating point exception; its row is left out",
+                note.TrimEnd());
+            StringAssert.Contains(table.ToString(), "│ ours ");
+
             var missing = new StringWriter();
             Assert.AreEqual(1, await CommandLine.RunAsync([.. Tiny, "--no-peer", "--old-mlseg", Path.Combine(dir, "nope")], new StringWriter(), missing));
             StringAssert.Contains(missing.ToString(), "--old-mlseg");
@@ -111,5 +122,26 @@ public sealed class BenchCommandTests
         var order = new[] { "│ ours ", "pytorch", "torchsharp", "old mlseg" }.Select(label => Array.FindIndex(lines, l => l.Contains(label, StringComparison.Ordinal))).ToArray();
         CollectionAssert.AreEqual(order.Order().ToArray(), order);
         Assert.AreEqual("-", BenchTable.Ratio(rows[0], new JsonObject(), "infer_ms"));
+    }
+
+    [TestMethod]
+    public void DeepLabV3PlusTrainsAtBatchTwoInAFreshProcess()
+    {
+        // ResNet-50's stride-2 1x1 downsampling made libtorch 2.10's oneDNN divide by zero in the backward pass (the
+        // process died of SIGFPE, in plain TorchSharp too): run our training step where a crash fails only this test.
+        string mlseg = Path.Combine(AppContext.BaseDirectory, "mlseg.dll");
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var start = new System.Diagnostics.ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in new[] { "exec", mlseg, "bench", "--arch", "deeplabv3plus", "--batch", "2", "--size", "32", "--warmup", "0", "--repeats", "1",
+                     "--phases", "train", "--no-peer", "--json" })
+            start.ArgumentList.Add(arg);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        Assert.IsTrue(process.WaitForExit(TimeSpan.FromMinutes(5)), "the training step did not finish in 5 minutes");
+        Assert.AreEqual(0, process.ExitCode, $"exit code {process.ExitCode} (136: SIGFPE): {error.Result}");
+        var row = JsonNode.Parse(output.Trim())!.AsObject();
+        Assert.AreEqual("deeplabv3plus", row["arch"]!.GetValue<string>());
+        Assert.IsTrue(row["train_step_ms"]!.GetValue<double>() > 0);
     }
 }

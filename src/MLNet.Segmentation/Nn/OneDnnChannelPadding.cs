@@ -19,9 +19,9 @@ namespace MLNet.Segmentation.Nn;
 /// the CPU only, to ungrouped floating-point convolutions, and only to counts off a block (in float32 an input of fewer
 /// than 16 channels, e.g. an RGB stem, is left as it is).
 /// <para>Separately, (4) the strided 1x1 backward-data kernel (brgemm_convolution_bwd_strided) divides by zero while
-/// choosing its blocking, and the SIGFPE kills the process, for batches of 2 and more with 512 or more input and 1024 or
-/// more output channels: ResNet-50's stride-2 downsampling in DeepLab training, in our networks and in plain TorchSharp
-/// alike. A 1x1 convolution without padding reads every stride-th pixel, so on the CPU, when the input gradient will be
+/// choosing its blocking, and the SIGFPE kills the process, for 512 -> 1024 and 1024 -> 2048 channels at stride 2 (every
+/// size probed from 8 x 8 up; only a single 4 x 4 image passed): ResNet-50's downsampling in DeepLab training, in our
+/// networks and in plain TorchSharp alike. A 1x1 convolution without padding reads every stride-th pixel, so on the CPU, when the input gradient will be
 /// computed, it runs as the same convolution with stride 1 on input[..., ::stride, ::stride]: the same sums, and an
 /// unstrided backward-data kernel. This one is not switched by <see cref="Enabled"/>.</para>
 /// </summary>

@@ -137,6 +137,17 @@ public sealed class PackageConsumerTests
             StringAssert.Contains(run.Output, "consumer ok:");
             StringAssert.Contains(run.Output, "class ids [2, 32, 32]");
             TestContext.WriteLine(run.Output.Trim());
+
+            // dotnet publish gets the same copy, and the published application runs.
+            string published = Path.Combine(work, "published");
+            var publish = Run(app, "publish", "-c", "Release", "-o", published, "--nologo");
+            Assert.AreEqual(0, publish.ExitCode, publish.Output);
+            var publishedNeed = ElfVersionNeeds.Needs(Path.Combine(published, "runtimes", "linux-x64", "native", "libLibTorchSharp.so"))
+                .Single(n => n.Version == "GLIBCXX_3.4.32");
+            Assert.AreEqual(systemLacksVersion, publishedNeed.Weak, "the published copy is patched exactly where the build's is");
+            var runPublished = Run(published, "Consumer.dll");
+            Assert.AreEqual(0, runPublished.ExitCode, runPublished.Output);
+            StringAssert.Contains(runPublished.Output, "consumer ok:");
         }
         finally
         {

@@ -10,9 +10,10 @@ using static TorchSharp.torch;
 // of the repeats after warm-up; one JSON line per architecture, the same fields as build/bench/models.py.
 var a = new Dictionary<string, string> { ["arch"] = "unet,segnet,fcn8s,deeplabv3plus", ["batch"] = "8", ["size"] = "256", ["classes"] = "21",
     ["warmup"] = "2", ["repeats"] = "5", ["threads"] = Environment.ProcessorCount.ToString(), ["phases"] = "train,infer" };
-for (int i = 0; i + 1 < args.Length; i += 2)
+for (int i = 0; i < args.Length; i += 2)
 {
     if (!args[i].StartsWith("--") || !a.ContainsKey(args[i][2..])) { Console.Error.WriteLine($"torchsharp-peer: unknown option '{args[i]}'"); return 2; }
+    if (i + 1 == args.Length) { Console.Error.WriteLine($"torchsharp-peer: option '{args[i]}' needs a value"); return 2; }
     a[args[i][2..]] = args[i + 1];
 }
 int batch = int.Parse(a["batch"]), size = int.Parse(a["size"]), classes = int.Parse(a["classes"]);

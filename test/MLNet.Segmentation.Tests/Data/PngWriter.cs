@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Data.Codecs;
 using System.IO.Compression;
 
 namespace MLNet.Segmentation.Tests.Data;
@@ -10,8 +11,6 @@ namespace MLNet.Segmentation.Tests.Data;
 internal static class PngWriter
 {
     internal const int Gray = 0, Rgb = 2, Palette = 3, GrayAlpha = 4, Rgba = 6;
-
-    private static readonly uint[] CrcTable = BuildCrcTable();
 
     internal static byte[] Build(int width, int height, int bitDepth, int colorType, int[] samples,
         bool interlaced = false, byte[]? palette = null, byte[]? transparency = null)
@@ -116,23 +115,6 @@ internal static class PngWriter
     internal static void WriteUInt32(byte[] data, int offset, uint value) =>
         (data[offset], data[offset + 1], data[offset + 2], data[offset + 3]) = ((byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value);
 
-    private static uint Crc(ReadOnlySpan<byte> type, ReadOnlySpan<byte> data)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (byte b in type) crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        foreach (byte b in data) crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        return crc ^ 0xFFFFFFFF;
-    }
-
-    private static uint[] BuildCrcTable()
-    {
-        var table = new uint[256];
-        for (uint n = 0; n < 256; n++)
-        {
-            uint c = n;
-            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
-            table[n] = c;
-        }
-        return table;
-    }
+    private static uint Crc(ReadOnlySpan<byte> type, ReadOnlySpan<byte> data) =>
+        PngCrc.Finish(PngCrc.Update(PngCrc.Update(PngCrc.Start, type), data));
 }

@@ -3,34 +3,24 @@ using System.Globalization;
 namespace MLNet.Segmentation.Samples.Cli;
 
 /// <summary>
-/// Parses "--name value" options and "--flag" switches against a declared set, so that every command reports unknown,
-/// repeated, missing and malformed options the same way (as <see cref="UsageException"/>).
+/// The options given to one command, as System.CommandLine parsed them (<see cref="CommandLine"/>), with typed readers
+/// that report a malformed or out-of-range value the same way in every command (as <see cref="UsageException"/>).
 /// </summary>
 public sealed class Arguments
 {
-    private readonly Dictionary<string, string?> _values = new(StringComparer.Ordinal);
-    private readonly string _usage;
+    private readonly IReadOnlyDictionary<string, string?> _values;
+    private readonly string _command;
 
-    /// <summary>Parses <paramref name="args"/>; <paramref name="options"/> take a value, <paramref name="flags"/> do not.</summary>
-    public Arguments(string[] args, string usage, IEnumerable<string> options, IEnumerable<string>? flags = null)
+    /// <summary>The values of the options given to <paramref name="command"/>: option name to value (null for a flag).</summary>
+    public Arguments(string command, IReadOnlyDictionary<string, string?> values)
     {
-        _usage = usage;
-        var valued = new HashSet<string>(options, StringComparer.Ordinal);
-        var switches = new HashSet<string>(flags ?? [], StringComparer.Ordinal);
-        for (int i = 0; i < args.Length; i++)
-        {
-            string name = args[i];
-            string? value = null;
-            if (valued.Contains(name))
-            {
-                if (i + 1 >= args.Length || (args[i + 1].StartsWith("--", StringComparison.Ordinal) && args[i + 1].Length > 2))
-                    throw Usage($"{name} needs a value");
-                value = args[++i];
-            }
-            else if (!switches.Contains(name)) throw Usage($"unknown argument '{name}'");
-            if (!_values.TryAdd(name, value)) throw Usage($"{name} is given twice");
-        }
+        _command = command;
+        _values = values;
     }
+
+    /// <summary>The options as they could be typed again, e.g. "--arch unet --epochs 5 --resume".</summary>
+    public string CommandLineText =>
+        string.Join(" ", _values.Select(v => v.Value is null ? v.Key : $"{v.Key} {(v.Value.Contains(' ') || v.Value.Length == 0 ? $"'{v.Value}'" : v.Value)}"));
 
     /// <summary>Whether the option or flag was given.</summary>
     public bool Has(string name) => _values.ContainsKey(name);
@@ -74,6 +64,18 @@ public sealed class Arguments
         return choices.Contains(text) ? text : throw Usage($"{name} must be one of {string.Join("|", choices)}, got '{String(name)}'");
     }
 
+    /// <summary>An "HxW" size option (each side in [1, max]), or <paramref name="fallback"/>.</summary>
+    public (int Height, int Width) Size(string name, (int Height, int Width) fallback, int max = 65536)
+    {
+        if (String(name) is not { } text) return fallback;
+        var parts = text.Split('x', 'X');
+        if (parts.Length == 2
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int height) && height >= 1 && height <= max
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int width) && width >= 1 && width <= max)
+            return (height, width);
+        throw Usage($"{name} must be HEIGHTxWIDTH with sides in [1, {max}], e.g. 256x256, got '{text}'");
+    }
+
     /// <summary>A comma-separated list of numbers, or null when absent.</summary>
     public float[]? Floats(string name)
     {
@@ -86,6 +88,6 @@ public sealed class Arguments
         return values.Length > 0 ? values : throw Usage($"{name} is empty");
     }
 
-    /// <summary>A usage error that ends with the command's usage line.</summary>
-    public UsageException Usage(string message) => new($"{message}. {_usage}");
+    /// <summary>A usage error that points at the command's help.</summary>
+    public UsageException Usage(string message) => new($"{message} (see 'mlseg {_command} --help')");
 }

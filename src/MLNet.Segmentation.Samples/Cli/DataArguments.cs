@@ -19,8 +19,18 @@ public sealed record DataSelection(PairedFileDataset Train, PairedFileDataset? V
 public static class DataArguments
 {
     /// <summary>The options this reader understands.</summary>
-    public static readonly string[] Options =
-        ["--data", "--layout", "--classes", "--class-names", "--ignore", "--channels", "--mask-encoding", "--mask-suffix", "--val-fraction"];
+    public static readonly IReadOnlyList<CommandOption> Options =
+    [
+        CommandOption.Valued("--data", "DIR", "the dataset's folder (or list file); membrane and camvid default to ../shared/datasets"),
+        CommandOption.Valued("--layout", "folder|list|voc|membrane|camvid", "how the dataset is laid out [folder]"),
+        CommandOption.Valued("--classes", "K", "number of classes (folder and list layouts; or --class-names)"),
+        CommandOption.Valued("--class-names", "A,B,...", "class names, comma-separated (folder and list layouts)"),
+        CommandOption.Valued("--ignore", "ID", "label id to ignore in loss and metrics, >= K (e.g. 255)"),
+        CommandOption.Valued("--channels", "1|3", "image channels: 1 gray, 3 RGB [3]"),
+        CommandOption.Valued("--mask-encoding", "auto|ids|palette|rgb|binary", "how masks store labels [auto]"),
+        CommandOption.Valued("--mask-suffix", "TEXT", "mask file name = image name + TEXT (folder layout) [same name]"),
+        CommandOption.Valued("--val-fraction", "F", "share held out for validation when the data has no val split [0.2]"),
+    ];
 
     /// <summary>The accepted layouts.</summary>
     public static readonly string[] Layouts = ["folder", "list", "voc", "membrane", "camvid"];

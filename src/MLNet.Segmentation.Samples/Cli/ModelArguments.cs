@@ -7,7 +7,12 @@ namespace MLNet.Segmentation.Samples.Cli;
 public static class ModelArguments
 {
     /// <summary>The options this reader understands.</summary>
-    public static readonly string[] Options = ["--arch", "--backbone", "--width-divisor"];
+    public static readonly IReadOnlyList<CommandOption> Options =
+    [
+        CommandOption.Valued("--arch", "NAME", "unet, unet-bilinear, unet-valid, segnet, fcn8s, fcn16s, fcn32s, deconvnet, deeplabv3, deeplabv3plus [unet]"),
+        CommandOption.Valued("--backbone", "resnet18|resnet34|resnet50", "DeepLab's backbone [resnet50]"),
+        CommandOption.Valued("--width-divisor", "D", "divide every layer's width by D (1..64) [1: the papers' widths]"),
+    ];
 
     /// <summary>The short architecture names of the command line.</summary>
     public static readonly string[] Architectures =

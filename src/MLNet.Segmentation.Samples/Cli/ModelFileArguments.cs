@@ -8,14 +8,16 @@ namespace MLNet.Segmentation.Samples.Cli;
 /// <summary>What a model file implies for the command line: its label description and a configured predictor.</summary>
 public static class ModelFileArguments
 {
-    /// <summary>Inference options: --tile N, --overlap F, --device, --precision fp32|bf16|fp16.</summary>
-    public static readonly string[] Options = ["--model", "--tile", "--overlap", "--device", "--precision"];
-
-    /// <summary>Inference flags: --tta.</summary>
-    public static readonly string[] Flags = ["--tta"];
-
-    /// <summary>The usage text of <see cref="Options"/> and <see cref="Flags"/> after --model.</summary>
-    public const string UsageText = "[--tile N [--overlap F]] [--tta] [--device auto|cpu|cuda] [--precision fp32|bf16|fp16]";
+    /// <summary>The model file and inference options: --model, --tile, --overlap, --tta, --device, --precision.</summary>
+    public static readonly IReadOnlyList<CommandOption> Options =
+    [
+        CommandOption.Valued("--model", "FILE", "the model file (model.mlseg.zip) written by train or demo") with { Required = true },
+        CommandOption.Valued("--tile", "N", "sliding-window inference in N x N tiles (16..16384) [whole image at once]"),
+        CommandOption.Valued("--overlap", "F", "overlap of neighbouring tiles as a fraction of the tile, with --tile [0.25]"),
+        CommandOption.Flag("--tta", "test-time augmentation: average with the horizontally flipped image"),
+        CommonOptions.Device,
+        CommonOptions.Precision,
+    ];
 
     /// <summary>The class names, colours, ignore id and channels stored in a model's manifest.</summary>
     public static DatasetDescription Describe(ModelManifest manifest, MaskEncoding encoding = MaskEncoding.Auto) => new()

@@ -16,10 +16,6 @@ namespace MLNet.Segmentation.Samples.Commands;
 /// </summary>
 public sealed class BenchCommand : ICommand
 {
-    private const string Usage =
-        "usage: mlseg bench [--arch unet,segnet,fcn8s,deeplabv3plus] [--batch 8] [--size 256] [--classes 21] [--warmup 2] [--repeats 5] " +
-        "[--phases train,infer] [--device cpu|cuda] [--precision fp32|bf16|fp16] [--cudnn-benchmark] [--python /usr/bin/python3] " +
-        "[--script build/bench/models.py] [--old-mlseg PATH] [--no-peer] [--json]";
 
     /// <inheritdoc />
     public string Name => "bench";
@@ -28,11 +24,28 @@ public sealed class BenchCommand : ICommand
     public string Summary => "training-step and inference speed and peak memory, side by side with PyTorch and plain TorchSharp";
 
     /// <inheritdoc />
-    public Task<int> RunAsync(string[] args, TextWriter output)
+    public IReadOnlyList<CommandOption> Options { get; } =
+    [
+        CommonOptions.BenchArchitectures,
+        CommandOption.Valued("--batch", "B", "images per batch [8]"),
+        CommandOption.Valued("--size", "S", "image side in pixels (32..4096) [256]"),
+        CommonOptions.Classes(21),
+        CommandOption.Valued("--warmup", "N", "untimed runs first [2]"),
+        CommandOption.Valued("--repeats", "N", "timed runs; the median is reported [5]"),
+        CommandOption.Valued("--phases", "train,infer", "what to time [both]"),
+        CommandOption.Valued("--device", "cpu|cuda", "where to run [cpu]"),
+        CommonOptions.Precision,
+        CommandOption.Flag("--cudnn-benchmark", "torch.backends.cudnn.benchmark on both sides"),
+        CommandOption.Valued("--python", "PATH", "the Python with torch for the PyTorch peer [/usr/bin/python3]"),
+        CommandOption.Valued("--script", "PATH", "the PyTorch peer's script [build/bench/models.py]"),
+        CommandOption.Valued("--old-mlseg", "PATH", "also run this older mlseg's bench, network by network"),
+        CommandOption.Flag("--no-peer", "ours only"),
+        CommandOption.Flag("--json", "print JSON lines instead of a table"),
+    ];
+
+    /// <inheritdoc />
+    public Task<int> RunAsync(Arguments a, TextWriter output, CancellationToken cancellation)
     {
-        var a = new Arguments(args, Usage,
-            ["--arch", "--batch", "--size", "--classes", "--warmup", "--repeats", "--phases", "--device", "--precision", "--python", "--script", "--old-mlseg"],
-            ["--no-peer", "--json", "--cudnn-benchmark"]);
         var archs = BenchWorkload.ParseArchitectures(a);
         string precision = a.Choice("--precision", "fp32", "fp32", "bf16", "fp16");
         var phases = ParsePhases(a);

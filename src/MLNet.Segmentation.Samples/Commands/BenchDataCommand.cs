@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using MLNet.Segmentation.Data;
 using MLNet.Segmentation.Data.Transforms;
+using MLNet.Segmentation.Samples.Cli;
 
 namespace MLNet.Segmentation.Samples.Commands;
 
@@ -16,30 +17,24 @@ public sealed class BenchDataCommand : ICommand
     public string Name => "bench-data";
 
     /// <inheritdoc />
-    public string Summary => "data-loading throughput on CamVid: --data DIR --batch 8 --workers 2 --epochs 2 --crop 360x480";
+    public string Summary => "data-loading throughput on CamVid: decode, crop, flip, normalize, batch";
 
     /// <inheritdoc />
-    public Task<int> RunAsync(string[] args, TextWriter output)
+    public IReadOnlyList<CommandOption> Options { get; } =
+    [
+        CommandOption.Valued("--data", "DIR", "the CamVid folder [../shared/datasets/camvid]"),
+        CommandOption.Valued("--batch", "B", "images per batch [8]"),
+        CommandOption.Valued("--workers", "N", "loader threads (0 = on the calling thread) [2]"),
+        CommandOption.Valued("--epochs", "N", "passes over the data [2]"),
+        CommandOption.Valued("--crop", "HxW", "random crop [360x480]"),
+    ];
+
+    /// <inheritdoc />
+    public Task<int> RunAsync(Arguments a, TextWriter output, CancellationToken cancellation)
     {
-        string? data = null;
-        int batch = 8, workers = 2, epochs = 2, cropHeight = 360, cropWidth = 480;
-        for (int k = 0; k < args.Length; k++)
-        {
-            string Value() => k + 1 < args.Length ? args[++k] : throw new UsageException($"{args[k]} needs a value");
-            switch (args[k])
-            {
-                case "--data": data = Value(); break;
-                case "--batch": batch = PositiveInt(Value(), "--batch"); break;
-                case "--workers": workers = int.TryParse(Value(), out int w) && w >= 0 ? w : throw new UsageException("--workers takes a count >= 0"); break;
-                case "--epochs": epochs = PositiveInt(Value(), "--epochs"); break;
-                case "--crop":
-                    var parts = Value().Split('x');
-                    if (parts.Length != 2) throw new UsageException("--crop takes HEIGHTxWIDTH, e.g. 360x480");
-                    (cropHeight, cropWidth) = (PositiveInt(parts[0], "--crop"), PositiveInt(parts[1], "--crop"));
-                    break;
-                default: throw new UsageException($"unknown option '{args[k]}'");
-            }
-        }
+        string? data = a.String("--data");
+        int batch = a.Int("--batch", 8, 1, 4096), workers = a.Int("--workers", 2, 0, 64), epochs = a.Int("--epochs", 2, 1, 1000);
+        var (cropHeight, cropWidth) = a.Size("--crop", (360, 480), 16384);
 
         var dataset = KnownDatasets.CamVid(CamVidSplit.Train, data);
         var loader = new DataLoader(dataset, new DataLoaderOptions
@@ -72,7 +67,4 @@ public sealed class BenchDataCommand : ICommand
         }
         return Task.FromResult(0);
     }
-
-    private static int PositiveInt(string text, string option) =>
-        int.TryParse(text, out int value) && value > 0 ? value : throw new UsageException($"{option} takes a positive integer, got '{text}'");
 }

@@ -18,9 +18,6 @@ namespace MLNet.Segmentation.Samples.Commands;
 /// </summary>
 public sealed class BenchMemoryCommand : ICommand
 {
-    private const string Usage =
-        "usage: mlseg bench-memory [--arch unet,segnet,fcn8s,deeplabv3plus] [--steps 10000] [--warmup 500] [--every 250] " +
-        "[--phase train|infer] [--batch 1] [--size 64] [--classes 21] [--width-divisor 1] [--device cpu|cuda] [--json]";
 
     /// <inheritdoc />
     public string Name => "bench-memory";
@@ -29,10 +26,24 @@ public sealed class BenchMemoryCommand : ICommand
     public string Summary => "resident memory over many training steps (default 10,000): growth and slope per network";
 
     /// <inheritdoc />
-    public Task<int> RunAsync(string[] args, TextWriter output)
+    public IReadOnlyList<CommandOption> Options { get; } =
+    [
+        CommonOptions.BenchArchitectures,
+        CommandOption.Valued("--steps", "N", "steps per network [10000]"),
+        CommandOption.Valued("--warmup", "N", "steps before the baseline sample [500]"),
+        CommandOption.Valued("--every", "N", "sample memory every N steps [250]"),
+        CommandOption.Valued("--phase", "train|infer", "what each step does [train]"),
+        CommandOption.Valued("--batch", "B", "images per step [1]"),
+        CommandOption.Valued("--size", "S", "image side in pixels [64]"),
+        CommonOptions.Classes(21),
+        CommandOption.Valued("--width-divisor", "D", "divide every layer's width by D (1..64) [1]"),
+        CommandOption.Valued("--device", "cpu|cuda", "where to run [cpu]"),
+        CommandOption.Flag("--json", "print JSON lines instead of a table"),
+    ];
+
+    /// <inheritdoc />
+    public Task<int> RunAsync(Arguments a, TextWriter output, CancellationToken cancellation)
     {
-        var a = new Arguments(args, Usage,
-            ["--arch", "--steps", "--warmup", "--every", "--phase", "--batch", "--size", "--classes", "--width-divisor", "--device"], ["--json"]);
         var archs = BenchWorkload.ParseArchitectures(a);
         int steps = a.Int("--steps", 10_000, 1, 10_000_000), warmup = a.Int("--warmup", 500, 0, 10_000_000), every = a.Int("--every", 250, 1, 10_000_000);
         if (warmup >= steps) throw a.Usage("--warmup must be below --steps");

@@ -3,6 +3,7 @@ using System.Globalization;
 using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Metrics;
 using static TorchSharp.torch;
+using MLNet.Segmentation.Samples.Cli;
 
 namespace MLNet.Segmentation.Samples.Commands;
 
@@ -21,26 +22,21 @@ public sealed class BenchMetricsCommand : ICommand
     public string Summary => "confusion-matrix accumulation throughput in pixels/s";
 
     /// <inheritdoc />
-    public Task<int> RunAsync(string[] args, TextWriter output)
+    public IReadOnlyList<CommandOption> Options { get; } =
+    [
+        CommonOptions.Classes(12),
+        CommandOption.Valued("--images", "N", "masks per pass [16]"),
+        CommandOption.Valued("--size", "S", "mask side in pixels [512]"),
+        CommandOption.Valued("--repeat", "R", "timed passes [10]"),
+        CommandOption.Valued("--device", "cpu|cuda[:N]", "where the masks live [cpu]"),
+    ];
+
+    /// <inheritdoc />
+    public Task<int> RunAsync(Arguments a, TextWriter output, CancellationToken cancellation)
     {
-        int classes = 12, images = 16, size = 512, repeat = 10;
-        var device = CPU;
-        for (int i = 0; i < args.Length; i++)
-        {
-            string option = args[i];
-            if (i + 1 >= args.Length) throw new UsageException($"{option} needs a value");
-            string value = args[++i];
-            switch (option)
-            {
-                case "--classes": classes = Positive(option, value); break;
-                case "--images": images = Positive(option, value); break;
-                case "--size": size = Positive(option, value); break;
-                case "--repeat": repeat = Positive(option, value); break;
-                case "--device": device = Devices.Parse(value); break;
-                default: throw new UsageException($"unknown argument '{option}'");
-            }
-        }
-        if (classes > 255) throw new UsageException("--classes must be at most 255 (255 is the ignore id)");
+        int classes = a.Int("--classes", 12, 1, 255) /* 255 is the ignore id */, images = a.Int("--images", 16, 1, 100_000), size = a.Int("--size", 512, 1, 16384);
+        int repeat = a.Int("--repeat", 10, 1, 100_000);
+        var device = a.String("--device") is { } deviceText ? Devices.Parse(deviceText) : CPU;
 
         using var scope = NewDisposeScope();
         var (prediction, target) = Masks(classes, images, size);
@@ -84,9 +80,4 @@ public sealed class BenchMetricsCommand : ICommand
         }
         return (prediction, target);
     }
-
-    private static int Positive(string option, string text) =>
-        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value > 0
-            ? value
-            : throw new UsageException($"{option} must be a positive integer, got '{text}'");
 }

@@ -15,9 +15,6 @@ namespace MLNet.Segmentation.Samples.Commands;
 /// </summary>
 public sealed class BenchOptimizerCommand : ICommand
 {
-    private const string Usage =
-        "usage: mlseg bench-optimizer [--arch unet,segnet,fcn8s,deeplabv3plus] [--optimizer adam|adamw|sgd] [--warmup 2] [--repeats 10] " +
-        "[--classes 21] [--width-divisor 1] [--device cpu|cuda]";
 
     /// <inheritdoc />
     public string Name => "bench-optimizer";
@@ -26,9 +23,20 @@ public sealed class BenchOptimizerCommand : ICommand
     public string Summary => "time of one optimizer step over a bench network's parameters";
 
     /// <inheritdoc />
-    public Task<int> RunAsync(string[] args, TextWriter output)
+    public IReadOnlyList<CommandOption> Options { get; } =
+    [
+        CommonOptions.BenchArchitectures,
+        CommandOption.Valued("--optimizer", "adam|adamw|sgd", "the optimizer [adam]"),
+        CommandOption.Valued("--warmup", "N", "untimed steps first [2]"),
+        CommandOption.Valued("--repeats", "N", "timed steps; the median is reported [10]"),
+        CommonOptions.Classes(21),
+        CommandOption.Valued("--width-divisor", "D", "divide every layer's width by D (1..64) [1]"),
+        CommandOption.Valued("--device", "cpu|cuda", "where to run [cpu]"),
+    ];
+
+    /// <inheritdoc />
+    public Task<int> RunAsync(Arguments a, TextWriter output, CancellationToken cancellation)
     {
-        var a = new Arguments(args, Usage, ["--arch", "--optimizer", "--warmup", "--repeats", "--classes", "--width-divisor", "--device"]);
         var archs = BenchWorkload.ParseArchitectures(a);
         string kind = a.Choice("--optimizer", "adam", "adam", "adamw", "sgd");
         int warmup = a.Int("--warmup", 2, 0, 1000), repeats = a.Int("--repeats", 10, 1, 10_000), classes = a.Int("--classes", 21, 2, 256);

@@ -1,4 +1,4 @@
-using System.Globalization;
+using MLNet.Segmentation.Samples.Cli;
 using MLNet.Segmentation.Samples.Demo;
 
 namespace MLNet.Segmentation.Samples.Commands;
@@ -16,31 +16,31 @@ public sealed class DemoCommand : ICommand
     public string Summary => "train and evaluate a small U-Net on generated shapes; writes model, PNGs and report.html";
 
     /// <inheritdoc />
-    public Task<int> RunAsync(string[] args, TextWriter output)
+    public IReadOnlyList<CommandOption> Options { get; } =
+    [
+        CommandOption.Valued("--out", "DIR", "output folder [./mlseg-demo]"),
+        CommandOption.Valued("--epochs", "N", "training epochs [8]"),
+        CommandOption.Valued("--train", "N", "generated training images (>= 8) [128]"),
+        CommandOption.Valued("--val", "N", "generated validation images [48]"),
+        CommandOption.Valued("--size", "S", "image side in pixels (>= 32) [96]"),
+        CommandOption.Valued("--width", "W", "U-Net base width (>= 2) [16]"),
+        CommandOption.Valued("--seed", "N", "seed for the data and the weights [7]"),
+    ];
+
+    /// <inheritdoc />
+    public Task<int> RunAsync(Arguments a, TextWriter output, CancellationToken cancellation)
     {
-        var settings = new DemoSettings();
-        for (int i = 0; i < args.Length; i++)
+        var defaults = new DemoSettings();
+        var settings = defaults with
         {
-            string option = args[i];
-            string Value() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{option} needs a value");
-            int Int(int min)
-            {
-                string text = Value();
-                return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v >= min
-                    ? v : throw new UsageException($"{option} must be an integer >= {min}, got '{text}'");
-            }
-            settings = option switch
-            {
-                "--out" => settings with { OutputDirectory = Value() },
-                "--epochs" => settings with { Epochs = Int(1) },
-                "--train" => settings with { TrainImages = Int(8) },
-                "--val" => settings with { ValidationImages = Int(1) },
-                "--size" => settings with { ImageSize = Int(32) },
-                "--width" => settings with { BaseWidth = Int(2) },
-                "--seed" => settings with { Seed = Int(0) },
-                _ => throw new UsageException($"unknown option '{option}'; options: --out --epochs --train --val --size --width --seed"),
-            };
-        }
+            OutputDirectory = a.String("--out") ?? defaults.OutputDirectory,
+            Epochs = a.Int("--epochs", defaults.Epochs, 1, 100_000),
+            TrainImages = a.Int("--train", defaults.TrainImages, 8, 1_000_000),
+            ValidationImages = a.Int("--val", defaults.ValidationImages, 1, 1_000_000),
+            ImageSize = a.Int("--size", defaults.ImageSize, 32, 4096),
+            BaseWidth = a.Int("--width", defaults.BaseWidth, 2, 1024),
+            Seed = a.Int("--seed", defaults.Seed, 0),
+        };
         new DemoPipeline(settings, output).Run();
         return Task.FromResult(0);
     }

@@ -11,10 +11,6 @@ namespace MLNet.Segmentation.Samples.Commands;
 /// </summary>
 public sealed class EvaluateCommand : ICommand
 {
-    private const string Usage =
-        "usage: mlseg evaluate --model FILE --data DIR --layout folder|list|voc|membrane|camvid [--split val|train|all] " +
-        "[--mask-encoding auto|ids|palette|rgb|binary] " + ModelFileArguments.UsageText + " [--json] [--out DIR]";
-
     /// <inheritdoc />
     public string Name => "evaluate";
 
@@ -22,10 +18,18 @@ public sealed class EvaluateCommand : ICommand
     public string Summary => "evaluate a model file on a dataset: IoU, Dice, precision, recall, HD95 (table or --json)";
 
     /// <inheritdoc />
-    public Task<int> RunAsync(string[] args, TextWriter output)
+    public IReadOnlyList<CommandOption> Options { get; } =
+    [
+        .. ModelFileArguments.Options,
+        .. DataArguments.Options,
+        CommandOption.Valued("--split", "val|train|all", "which part of the dataset to evaluate [val]"),
+        CommandOption.Valued("--out", "DIR", "also write predicted masks and overlays there"),
+        CommonOptions.Json,
+    ];
+
+    /// <inheritdoc />
+    public Task<int> RunAsync(Arguments a, TextWriter output, CancellationToken cancellation)
     {
-        var a = new Arguments(args, Usage, [.. DataArguments.Options, .. ModelFileArguments.Options, "--split", "--out"],
-            [.. ModelFileArguments.Flags, "--json"]);
         string modelPath = a.Required("--model");
         string split = a.Choice("--split", "val", "val", "train", "all");
         using var loaded = SegmentationModelFile.Load(modelPath);

@@ -1,4 +1,5 @@
 using MLNet.Segmentation.Engine;
+using MLNet.Segmentation.Samples.Cli;
 
 namespace MLNet.Segmentation.Samples.Commands;
 
@@ -12,9 +13,11 @@ public sealed class InfoCommand : ICommand
     public string Summary => "TorchSharp and libtorch versions, CUDA availability, device count and threads";
 
     /// <inheritdoc />
-    public Task<int> RunAsync(string[] args, TextWriter output)
+    public IReadOnlyList<CommandOption> Options { get; } = [];
+
+    /// <inheritdoc />
+    public Task<int> RunAsync(Arguments a, TextWriter output, CancellationToken cancellation)
     {
-        if (args.Length > 0) throw new UsageException($"info takes no arguments, got '{args[0]}'");
         // build/gpu/bench.sh greps "CUDA available:    yes": keep that line's format.
         output.WriteLine($"MLNet.Segmentation {typeof(TorchRuntime).Assembly.GetName().Version?.ToString(3)}");
         output.WriteLine($"TorchSharp:        {TorchRuntime.TorchSharpVersion}");

@@ -1,5 +1,5 @@
-using System.Globalization;
 using MLNet.Segmentation.Metrics.Evaluation;
+using MLNet.Segmentation.Samples.Cli;
 
 namespace MLNet.Segmentation.Samples.Commands;
 
@@ -19,29 +19,26 @@ public sealed class MetricsCommand : ICommand
     public string Summary => "confusion matrix, IoU, Dice, HD of predicted vs ground-truth mask folders";
 
     /// <inheritdoc />
-    public Task<int> RunAsync(string[] args, TextWriter output)
-    {
-        string? predictions = null, truths = null;
-        int? classes = null;
-        long? ignore = null;
-        bool json = false;
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--pred": predictions = Value(args, ref i); break;
-                case "--gt": truths = Value(args, ref i); break;
-                case "--classes": classes = Integer(args, ref i, 1, 256); break;
-                case "--ignore": ignore = Integer(args, ref i, 0, 255); break;
-                case "--json": json = true; break;
-                default: throw new UsageException($"unknown argument '{args[i]}'. {Usage}");
-            }
-        }
-        if (predictions is null || truths is null || classes is null) throw new UsageException($"--pred, --gt and --classes are required. {Usage}");
-        if (ignore is long id && id < classes)
-            throw new UsageException($"--ignore {id} is a class id for --classes {classes}; use an id >= K such as 255");
+    public IReadOnlyList<CommandOption> Options { get; } =
+    [
+        CommandOption.Valued("--pred", "DIR", "folder of predicted class-id masks") with { Required = true },
+        CommandOption.Valued("--gt", "DIR", "folder of ground-truth class-id masks with the same names") with { Required = true },
+        CommandOption.Valued("--classes", "K", "number of classes (1..256)") with { Required = true },
+        CommandOption.Valued("--ignore", "ID", "ground-truth id to leave out, >= K (e.g. 255)"),
+        CommonOptions.Json,
+    ];
 
-        var evaluator = new MaskFolderEvaluator(classes.Value, ReadMask, ignore);
+    /// <inheritdoc />
+    public Task<int> RunAsync(Arguments a, TextWriter output, CancellationToken cancellation)
+    {
+        string predictions = a.Required("--pred"), truths = a.Required("--gt");
+        int classes = a.Int("--classes", 0, 1, 256);
+        long? ignore = a.IntOrNull("--ignore", 0, 65535);
+        bool json = a.Has("--json");
+        if (ignore is long id && id < classes)
+            throw a.Usage($"--ignore {id} is a class id for --classes {classes}; use an id >= K such as 255");
+
+        var evaluator = new MaskFolderEvaluator(classes, ReadMask, ignore);
         var result = evaluator.Evaluate(predictions, truths);
         if (json) output.WriteLine(result.ToJson());
         else
@@ -50,22 +47,5 @@ public sealed class MetricsCommand : ICommand
             output.Write(result.ToTable());
         }
         return Task.FromResult(0);
-    }
-
-    private const string Usage = "usage: mlseg metrics --pred DIR --gt DIR --classes K [--ignore I] [--json]";
-
-    private static string Value(string[] args, ref int i)
-    {
-        if (i + 1 >= args.Length) throw new UsageException($"{args[i]} needs a value. {Usage}");
-        return args[++i];
-    }
-
-    private static int Integer(string[] args, ref int i, int min, int max)
-    {
-        string option = args[i];
-        string text = Value(args, ref i);
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < min || value > max)
-            throw new UsageException($"{option} must be an integer in [{min}, {max}], got '{text}'");
-        return value;
     }
 }

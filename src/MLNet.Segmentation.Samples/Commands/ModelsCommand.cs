@@ -2,6 +2,7 @@ using System.Globalization;
 using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Models;
 using MLNet.Segmentation.Nn;
+using MLNet.Segmentation.Samples.Cli;
 using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Samples.Commands;
@@ -13,32 +14,29 @@ public sealed class ModelsCommand : ICommand
     public string Name => "models";
 
     /// <inheritdoc />
-    public string Summary => "architectures with parameter counts and output shapes: --classes K --size HxW [--channels C] [--width-divisor D] [--only NAME,...]";
+    public string Summary => "every architecture's parameter count and the output shape of a forward pass";
 
     /// <inheritdoc />
-    public Task<int> RunAsync(string[] args, TextWriter output)
+    public IReadOnlyList<CommandOption> Options { get; } =
+    [
+        CommandOption.Valued("--classes", "K", "number of classes [21]"),
+        CommandOption.Valued("--size", "HxW", "input size of the forward pass [256x256]"),
+        CommandOption.Valued("--channels", "C", "input channels [3]"),
+        CommandOption.Valued("--width-divisor", "D", "divide every layer's width by D (a divisor of 64) [1]"),
+        CommandOption.Valued("--only", "NAME,...", "only these architectures (catalog names)"),
+    ];
+
+    /// <inheritdoc />
+    public Task<int> RunAsync(Arguments a, TextWriter output, CancellationToken cancellation)
     {
-        long classes = 21, channels = 3;
-        long height = 256, width = 256;
-        int divisor = 1;
-        string[]? only = null;
-        for (int i = 0; i < args.Length; i++)
-        {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{args[i]} needs a value");
-            switch (args[i])
-            {
-                case "--classes": classes = PositiveLong(Value(), "--classes"); break;
-                case "--channels": channels = PositiveLong(Value(), "--channels"); break;
-                case "--width-divisor": divisor = (int)PositiveLong(Value(), "--width-divisor"); break;
-                case "--size": (height, width) = ParseSize(Value()); break;
-                case "--only": only = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
-                default: throw new UsageException($"unknown option '{args[i]}'");
-            }
-        }
-        if (divisor > 64 || 64 % divisor != 0) throw new UsageException("--width-divisor must divide 64");
+        long classes = a.Int("--classes", 21, 1, 1024), channels = a.Int("--channels", 3, 1, 64);
+        var (height, width) = a.Size("--size", (256, 256), 8192);
+        int divisor = a.Int("--width-divisor", 1, 1, 64);
+        string[]? only = a.String("--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (64 % divisor != 0) throw a.Usage("--width-divisor must divide 64");
         var entries = ModelCatalog.Entries.Where(e => only is null || only.Contains(e.Name, StringComparer.OrdinalIgnoreCase)).ToList();
         if (only is not null && entries.Count != only.Length)
-            throw new UsageException($"unknown architecture in --only; known: {string.Join(", ", ModelCatalog.Entries.Select(e => e.Name))}");
+            throw a.Usage($"unknown architecture in --only; known: {string.Join(", ", ModelCatalog.Entries.Select(e => e.Name))}");
 
         output.WriteLine($"{"architecture",-24} {"parameters",14}  output shape (input 1x{channels}x{height}x{width}, {classes} classes, width/{divisor})");
         random.manual_seed(0);
@@ -54,16 +52,5 @@ public sealed class ModelsCommand : ICommand
             output.WriteLine($"{entry.Name,-24} {model.ParameterCount().ToString("N0", CultureInfo.InvariantCulture),14}  {shape}");
         }
         return Task.FromResult(0);
-    }
-
-    private static long PositiveLong(string text, string option) =>
-        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value) && value > 0
-            ? value : throw new UsageException($"{option} needs a positive integer, got '{text}'");
-
-    private static (long Height, long Width) ParseSize(string text)
-    {
-        var parts = text.Split('x', 'X');
-        if (parts.Length != 2) throw new UsageException($"--size needs HxW, got '{text}'");
-        return (PositiveLong(parts[0], "--size"), PositiveLong(parts[1], "--size"));
     }
 }

@@ -14,9 +14,6 @@ namespace MLNet.Segmentation.Samples.Commands;
 /// </summary>
 public sealed class PredictCommand : ICommand
 {
-    private const string Usage =
-        "usage: mlseg predict --model FILE --input FILE|DIR --out DIR " + ModelFileArguments.UsageText;
-
     private static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg"];
 
     /// <inheritdoc />
@@ -26,9 +23,16 @@ public sealed class PredictCommand : ICommand
     public string Summary => "segment an image or a folder; writes class-id, colourized and overlay PNGs";
 
     /// <inheritdoc />
-    public Task<int> RunAsync(string[] args, TextWriter output)
+    public IReadOnlyList<CommandOption> Options { get; } =
+    [
+        .. ModelFileArguments.Options,
+        CommandOption.Valued("--input", "FILE|DIR", "an image, or a folder of PNG/JPEG images") with { Required = true },
+        CommandOption.Valued("--out", "DIR", "output folder; gets ids/, color/ and overlay/") with { Required = true },
+    ];
+
+    /// <inheritdoc />
+    public Task<int> RunAsync(Arguments a, TextWriter output, CancellationToken cancellation)
     {
-        var a = new Arguments(args, Usage, [.. ModelFileArguments.Options, "--input", "--out"], ModelFileArguments.Flags);
         string input = a.Required("--input");
         string outDir = Path.GetFullPath(a.Required("--out"));
         var files = InputFiles(input);
@@ -42,6 +46,7 @@ public sealed class PredictCommand : ICommand
         var counts = new long[description.NumClasses];
         foreach (string file in files)
         {
+            cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             var image = ImageDecoder.ReadTensor(file, loaded.Manifest.InChannels);
             using var prediction = predictor.Predict(image);

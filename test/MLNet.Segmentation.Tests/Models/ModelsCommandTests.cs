@@ -27,7 +27,7 @@ public sealed class ModelsCommandTests
     {
         var error = new StringWriter();
         Assert.AreEqual(2, await CommandLine.RunAsync(["models", "--size", "12"], new StringWriter(), error));
-        StringAssert.Contains(error.ToString(), "HxW");
+        StringAssert.Contains(error.ToString(), "--size must be HEIGHTxWIDTH");
         Assert.AreEqual(2, await CommandLine.RunAsync(["models", "--only", "nope"], new StringWriter(), error));
     }
 }

@@ -42,6 +42,6 @@ public sealed class DemoCommandTests
     {
         var error = new StringWriter();
         Assert.AreEqual(2, await CommandLine.RunAsync(["demo", "--epochs", "zero"], new StringWriter(), error));
-        StringAssert.Contains(error.ToString(), "--epochs must be an integer >= 1, got 'zero'");
+        StringAssert.Contains(error.ToString(), "--epochs must be an integer in [1, 100000], got 'zero'");
     }
 }

@@ -150,7 +150,7 @@ public sealed class TrainEvaluatePredictTests
 
         var twice = await Run("predict", "--model", "a", "--model", "b");
         Assert.AreEqual(2, twice.Exit);
-        StringAssert.Contains(twice.Error, "--model is given twice");
+        StringAssert.Contains(twice.Error, "Option '--model' expects a single argument but 2 were provided");
 
         string missing = Path.Combine(_root, "missing.zip");
         var noModel = await Run(["evaluate", "--model", missing, "--data", Data, .. DataArgs]);

@@ -19,6 +19,19 @@ public static class ModelFileArguments
         CommonOptions.Precision,
     ];
 
+    /// <summary>Loads the model file named by --model; a folder or a missing file is a one-line error naming the option.</summary>
+    public static LoadedModel Load(Arguments args)
+    {
+        string path = args.Required("--model");
+        if (Directory.Exists(path))
+        {
+            string inside = Path.Combine(path, "model.mlseg.zip");
+            throw new FileNotFoundException($"--model {path}: is a folder; give the model file{(File.Exists(inside) ? $", e.g. {inside}" : " (model.mlseg.zip)")}", path);
+        }
+        if (!File.Exists(path)) throw new FileNotFoundException($"--model {path}: no such file", path);
+        return SegmentationModelFile.Load(path);
+    }
+
     /// <summary>The class names, colours, ignore id and channels stored in a model's manifest.</summary>
     public static DatasetDescription Describe(ModelManifest manifest, MaskEncoding encoding = MaskEncoding.Auto) => new()
     {

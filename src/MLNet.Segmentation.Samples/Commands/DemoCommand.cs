@@ -41,7 +41,7 @@ public sealed class DemoCommand : ICommand
             BaseWidth = a.Int("--width", defaults.BaseWidth, 2, 1024),
             Seed = a.Int("--seed", defaults.Seed, 0),
         };
-        new DemoPipeline(settings, output).Run();
+        new DemoPipeline(settings, output).Run(cancellation);
         return Task.FromResult(0);
     }
 }

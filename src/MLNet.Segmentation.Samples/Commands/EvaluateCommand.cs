@@ -32,7 +32,7 @@ public sealed class EvaluateCommand : ICommand
     {
         string modelPath = a.Required("--model");
         string split = a.Choice("--split", "val", "val", "train", "all");
-        using var loaded = SegmentationModelFile.Load(modelPath);
+        using var loaded = ModelFileArguments.Load(a);
         var data = DataArguments.Read(a, ModelFileArguments.Describe(loaded.Manifest));
         if (data.Description.NumClasses != loaded.Manifest.NumClasses)
             throw new InvalidDataException($"the model predicts {loaded.Manifest.NumClasses} classes but the dataset has {data.Description.NumClasses}");
@@ -43,8 +43,8 @@ public sealed class EvaluateCommand : ICommand
             _ => data.Validation ?? throw a.Usage("this dataset has no validation split; use --split train or all"),
         };
         var predictor = ModelFileArguments.Predictor(a, loaded);
-        string? outDir = a.String("--out");
-        var outcome = ValidationRun.Run(predictor, dataset, outDir is null ? Path.GetTempPath() : Path.GetFullPath(outDir), outDir is null ? 0 : dataset.Count);
+        string? outDir = a.String("--out") is { } outText ? OutputFolder.Prepare("--out", outText, folders: ["predictions", "overlays"]) : null;
+        var outcome = ValidationRun.Run(predictor, dataset, outDir ?? Path.GetTempPath(), outDir is null ? 0 : dataset.Count, cancellation);
         if (a.Has("--json"))
         {
             output.WriteLine(outcome.Evaluation.ToJson());

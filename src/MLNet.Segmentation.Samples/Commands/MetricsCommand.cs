@@ -9,8 +9,8 @@ namespace MLNet.Segmentation.Samples.Commands;
 /// </summary>
 public sealed class MetricsCommand : ICommand
 {
-    /// <summary>Reads one mask; replaceable (tests, other formats). Defaults to the stop-gap PNG reader.</summary>
-    public Func<string, DecodedMask> ReadMask { get; init; } = MetricsMaskReader.Read;
+    /// <summary>Reads one mask; replaceable (tests, other formats). Null: <see cref="MetricsMaskReader.For"/>.</summary>
+    public Func<string, DecodedMask>? ReadMask { get; init; }
 
     /// <inheritdoc />
     public string Name => "metrics";
@@ -38,7 +38,10 @@ public sealed class MetricsCommand : ICommand
         if (ignore is long id && id < classes)
             throw a.Usage($"--ignore {id} is a class id for --classes {classes}; use an id >= K such as 255");
 
-        var evaluator = new MaskFolderEvaluator(classes, ReadMask, ignore);
+        if (ignore is not null && classes > 255) throw a.Usage("with --ignore, --classes is at most 255");
+        var evaluator = ReadMask is null
+            ? new MaskFolderEvaluator(classes, MetricsMaskReader.For(classes, ignore), ignore is null ? null : MetricsMaskReader.IgnoreByte)
+            : new MaskFolderEvaluator(classes, ReadMask, ignore);
         var result = evaluator.Evaluate(predictions, truths);
         if (json) output.WriteLine(result.ToJson());
         else

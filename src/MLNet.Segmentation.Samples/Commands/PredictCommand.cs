@@ -34,9 +34,9 @@ public sealed class PredictCommand : ICommand
     public Task<int> RunAsync(Arguments a, TextWriter output, CancellationToken cancellation)
     {
         string input = a.Required("--input");
-        string outDir = Path.GetFullPath(a.Required("--out"));
+        string outDir = OutputFolder.Prepare("--out", a.Required("--out"), folders: ["ids", "color", "overlay"]);
         var files = InputFiles(input);
-        using var loaded = SegmentationModelFile.Load(a.Required("--model"));
+        using var loaded = ModelFileArguments.Load(a);
         var predictor = ModelFileArguments.Predictor(a, loaded);
         var description = ModelFileArguments.Describe(loaded.Manifest);
         var palette = description.Palette();
@@ -44,6 +44,7 @@ public sealed class PredictCommand : ICommand
 
         var terminal = new Terminal(output);
         var counts = new long[description.NumClasses];
+        var outputNames = OutputNames.For(files);
         foreach (string file in files)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -51,7 +52,7 @@ public sealed class PredictCommand : ICommand
             var image = ImageDecoder.ReadTensor(file, loaded.Manifest.InChannels);
             using var prediction = predictor.Predict(image);
             var ids = prediction.ClassIds.select(0, 0);
-            string name = Path.GetFileNameWithoutExtension(file) + ".png";
+            string name = outputNames[file];
             ImageEncoder.WriteMask(Path.Combine(outDir, "ids", name), ids);
             ImageEncoder.WriteMask(Path.Combine(outDir, "color", name), ids, palette);
             ImageEncoder.WritePng(Path.Combine(outDir, "overlay", name), MaskVisualizer.Overlay(image, ids, palette, transparentClass: description.BackgroundClass));

@@ -56,7 +56,10 @@ public sealed class TrainCommand : ICommand
     /// <inheritdoc />
     public Task<int> RunAsync(Arguments a, TextWriter output, CancellationToken cancellation)
     {
-        string outDir = Path.GetFullPath(a.Required("--out"));
+        string outDir = OutputFolder.Prepare("--out", a.Required("--out"), OutputFolder.TrainingOutputs.Files, OutputFolder.TrainingOutputs.Folders);
+        string checkpointPath = Path.Combine(outDir, "checkpoints", "checkpoint.safetensors");
+        if (a.Has("--resume") && !File.Exists(checkpointPath))
+            throw new FileNotFoundException($"--resume: no checkpoint at {checkpointPath}; run without --resume to start afresh", checkpointPath);
         int epochs = a.Int("--epochs", 10, 1, 100_000);
         int batch = a.Int("--batch", 4, 1, 4096);
         int crop = a.Int("--crop", 0, 0, 16384);
@@ -130,7 +133,7 @@ public sealed class TrainCommand : ICommand
                       $"augmentation {augment}, {precision}");
 
         var clock = Stopwatch.StartNew();
-        var result = TrainingProgressDisplay.Run(terminal, progress => trainer.Fit(trainLoader, validationLoader, progress, a.Has("--resume")));
+        var result = TrainingProgressDisplay.Run(terminal, progress => trainer.Fit(trainLoader, validationLoader, progress, a.Has("--resume"), cancellation));
         terminal.Line($"best validation mIoU {result.BestValidationMeanIoU:F4} at epoch {result.BestEpoch}; trained in {clock.Elapsed:hh\\:mm\\:ss}");
 
         string modelPath = Path.Combine(outDir, "model.mlseg.zip");

@@ -26,8 +26,7 @@ public sealed class DemoPipeline(DemoSettings settings, TextWriter output)
     /// <summary>Runs the demo and returns the path of the report.</summary>
     public string Run(CancellationToken cancellationToken = default)
     {
-        string outDir = Path.GetFullPath(settings.OutputDirectory);
-        Directory.CreateDirectory(outDir);
+        string outDir = OutputFolder.Prepare("--out", settings.OutputDirectory, OutputFolder.TrainingOutputs.Files, OutputFolder.TrainingOutputs.Folders);
         int classes = Description.NumClasses;
         output.WriteLine($"mlseg demo: {settings.TrainImages} training and {settings.ValidationImages} validation images of " +
                          $"{settings.ImageSize}x{settings.ImageSize} ({string.Join(", ", Description.ClassNames)}), libtorch {TorchRuntime.LibTorchVersion}, {TorchRuntime.Threads} threads");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using MLNet.Segmentation.Data;
 using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Losses;
@@ -71,7 +72,7 @@ public sealed class SegmentationTrainer
         if (_options.CheckpointDirectory is not null) Directory.CreateDirectory(_options.CheckpointDirectory);
         if (resume && CheckpointPath is not null && File.Exists(CheckpointPath))
         {
-            var checkpoint = TrainingCheckpoint.Load(CheckpointPath, _model, optimizer);
+            var checkpoint = TrainingCheckpoint.Load(CheckpointPath, _model, optimizer, ScheduleText());
             firstEpoch = checkpoint.CompletedEpochs;
             stepsDone = checkpoint.CompletedSteps;
             history.AddRange(checkpoint.History);
@@ -136,7 +137,8 @@ public sealed class SegmentationTrainer
                 else sinceBest++;
 
                 if (CheckpointPath is not null)
-                    new TrainingCheckpoint(epoch + 1, stepsDone, history, bestEpoch, bestIoU, sinceBest).Save(CheckpointPath, _model, optimizer);
+                    new TrainingCheckpoint(epoch + 1, stepsDone, history, bestEpoch, bestIoU, sinceBest) { Schedule = ScheduleText() }
+                        .Save(CheckpointPath, _model, optimizer);
 
                 progress?.Report(new TrainingProgress(ProgressKind.EpochEnd, epoch + 1, _options.Epochs, steps, train.BatchesPerEpoch,
                     record.TrainLoss, learningRate, imagesSeen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
@@ -219,6 +221,12 @@ public sealed class SegmentationTrainer
         OptimizerKind.AdamW => optim.AdamW(parameters, _options.LearningRate, weight_decay: _options.WeightDecay),
         _ => throw new ArgumentOutOfRangeException(nameof(_options.Optimizer), _options.Optimizer, "unknown optimizer"),
     };
+
+    // What a resumed run must share with the run that wrote the checkpoint: the schedule's kind, base rate and warm-up.
+    // More (or fewer) epochs are allowed: the schedule is a closed form of the step and the total, so the rest of the
+    // curve stretches to the new end, as when max_epochs is raised on a resumed PyTorch Lightning run.
+    private string ScheduleText() => string.Create(CultureInfo.InvariantCulture,
+        $"{_options.Schedule}, lr {_options.LearningRate:R}, warm-up {_options.WarmupSteps} steps");
 
     private LearningRateSchedule CreateSchedule(long totalSteps)
     {

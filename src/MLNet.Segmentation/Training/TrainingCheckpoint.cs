@@ -16,6 +16,12 @@ namespace MLNet.Segmentation.Training;
 public sealed record TrainingCheckpoint(int CompletedEpochs, long CompletedSteps, IReadOnlyList<EpochRecord> History, int BestEpoch,
     double BestValidationMeanIoU, int EpochsSinceBest)
 {
+    /// <summary>
+    /// The learning-rate schedule the run follows (kind, base rate and warm-up), as
+    /// <see cref="SegmentationTrainer"/> describes it; a resumed run must follow the same one. Null: not recorded.
+    /// </summary>
+    public string? Schedule { get; init; }
+
     /// <summary>The metadata value identifying the format.</summary>
     public const string Format = "mlseg-checkpoint/2";
 
@@ -40,6 +46,7 @@ public sealed record TrainingCheckpoint(int CompletedEpochs, long CompletedSteps
             ["epochs_since_best"] = EpochsSinceBest.ToString(CultureInfo.InvariantCulture),
             ["history"] = JsonSerializer.Serialize(History),
         };
+        if (Schedule is not null) metadata["schedule"] = Schedule;
         SafeTensors.Save(path, tensors, metadata);
     }
 
@@ -52,9 +59,10 @@ public sealed record TrainingCheckpoint(int CompletedEpochs, long CompletedSteps
 
     /// <summary>
     /// Loads a checkpoint into <paramref name="model"/> and <paramref name="optimizer"/> and restores the RNG state. A
-    /// checkpoint of another optimizer type is refused (InvalidDataException naming both).
+    /// checkpoint of another optimizer type, or of another <paramref name="schedule"/> when both record one, is refused
+    /// (InvalidDataException naming both).
     /// </summary>
-    public static TrainingCheckpoint Load(string path, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer)
+    public static TrainingCheckpoint Load(string path, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, string? schedule = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint '{path}' does not exist", path);
         using var stream = File.OpenRead(path);
@@ -64,6 +72,8 @@ public sealed record TrainingCheckpoint(int CompletedEpochs, long CompletedSteps
         string saved = metadata.GetValueOrDefault("optimizer") ?? "unknown";
         if (saved != optimizer.GetType().Name)
             throw new InvalidDataException($"checkpoint '{path}' was written with the {saved} optimizer; this run uses {optimizer.GetType().Name}");
+        if (schedule is not null && metadata.GetValueOrDefault("schedule") is { } savedSchedule && savedSchedule != schedule)
+            throw new InvalidDataException($"checkpoint '{path}' was written with the schedule '{savedSchedule}'; this run uses '{schedule}' (resume with the same --schedule, --lr and --warmup)");
         using var modelState = dict.WithoutPrefix("model.");
         model.Load(modelState, strict: true);
         if (!dict.TryGetValue("optimizer.state", out var optimizerState)) throw new InvalidDataException($"checkpoint '{path}' has no optimizer state");
@@ -86,7 +96,8 @@ public sealed record TrainingCheckpoint(int CompletedEpochs, long CompletedSteps
                 JsonSerializer.Deserialize<List<EpochRecord>>(metadata["history"]) ?? [],
                 int.Parse(metadata["best_epoch"], CultureInfo.InvariantCulture),
                 double.Parse(metadata["best_miou"], CultureInfo.InvariantCulture),
-                int.Parse(metadata["epochs_since_best"], CultureInfo.InvariantCulture));
+                int.Parse(metadata["epochs_since_best"], CultureInfo.InvariantCulture))
+            { Schedule = metadata.GetValueOrDefault("schedule") };
         }
         catch (Exception e) when (e is KeyNotFoundException or FormatException or JsonException)
         {

@@ -97,12 +97,12 @@ public sealed class MetricsCommandTests
         await ExpectError($"{predA} is 2x2 but {gtA} is 3x1");
 
         Write(gtA, [0, 1, 7, 0], 2, 2);
-        await ExpectError(gtA, "target class id 7");
+        await ExpectError(gtA, "class id 7 at pixel (0, 1) is out of range", "expected 0..1");
         Write(gtA, [0, 1, 255, 0], 2, 2);
         Assert.AreEqual(0, (await Run("--pred", Pred, "--gt", Gt, "--classes", "2", "--ignore", "255")).Code);
 
         Write(predA, [0, 5, 1, 0], 2, 2);
-        await ExpectError(predA, "prediction class id 5");
+        await ExpectError(predA, "class id 5 at pixel (1, 0) is out of range");
         Write(predA, [0, 1, 1, 0], 2, 2);
 
         Write(Path.Combine(Pred, "b.png"), [0], 1, 1);
@@ -112,7 +112,7 @@ public sealed class MetricsCommandTests
         File.WriteAllBytes(predA, [1, 2, 3]);
         await ExpectError(predA);
         File.WriteAllBytes(predA, MLNet.Segmentation.Data.ImageEncoder.EncodePng(new MLNet.Segmentation.Data.Image(2, 2, 3, new byte[12])));
-        await ExpectError(predA, "single-channel 8-bit");
+        await ExpectError(predA, "colour mask");
 
         Assert.AreEqual(2, (await Run("--pred", Pred, "--gt", Gt)).Code);
         Assert.AreEqual(2, (await Run("--pred", Pred, "--gt", Gt, "--classes", "0")).Code);
@@ -126,6 +126,25 @@ public sealed class MetricsCommandTests
     }
 
     [TestMethod]
+    public async Task SixteenBitAndPaletteMasksAreReadAsTrainingReadsThem()
+    {
+        // Issue #20, 7: `mlseg metrics` refused 16-bit class-id masks that training reads.
+        int[] truth = [0, 1, 2, 65535], prediction = [0, 1, 1, 2];
+        File.WriteAllBytes(Path.Combine(Gt, "a.png"), MLNet.Segmentation.Tests.Data.PngWriter.Build(2, 2, 16, MLNet.Segmentation.Tests.Data.PngWriter.Gray, truth));
+        File.WriteAllBytes(Path.Combine(Pred, "a.png"), MLNet.Segmentation.Tests.Data.PngWriter.Build(2, 2, 4, MLNet.Segmentation.Tests.Data.PngWriter.Gray, prediction));
+        var (code, output, error) = await Run("--pred", Pred, "--gt", Gt, "--classes", "3", "--ignore", "65535", "--json");
+        Assert.AreEqual(0, code, error);
+        using var json = JsonDocument.Parse(output);
+        var iou = json.RootElement.GetProperty("per_class").EnumerateArray().Select(c => c.GetProperty("iou").GetDouble()).ToArray();
+        // Three counted pixels: class 0 right, class 1 right, class 2 predicted as 1; the 65535 pixel is ignored.
+        CollectionAssert.AreEqual(new[] { 1.0, 0.5, 0.0 }, iou);
+
+        var (badCode, _, badError) = await Run("--pred", Pred, "--gt", Gt, "--classes", "3");
+        Assert.AreEqual(1, badCode);
+        StringAssert.Contains(badError, $"{Path.Combine(Gt, "a.png")}: class id 65535 at pixel (1, 1) is out of range");
+    }
+
+    [TestMethod]
     public void ReaderDecodesEveryRowFilter()
     {
         var random = new Random(1);
@@ -134,7 +153,7 @@ public sealed class MetricsCommandTests
         string path = Path.Combine(Path.GetTempPath(), $"mlseg-filters-{Guid.NewGuid():N}.png");
         File.WriteAllBytes(path, TestPng.Gray8(pixels, 13, 17));
         DecodedMask mask;
-        try { mask = MetricsMaskReader.Read(path); }
+        try { mask = MetricsMaskReader.For(256, null)(path); }
         finally { File.Delete(path); }
         Assert.AreEqual(13, mask.Height);
         Assert.AreEqual(17, mask.Width);

@@ -169,4 +169,51 @@ public sealed class TrainEvaluatePredictTests
         Assert.AreEqual(1, wrongClasses.Exit);
         StringAssert.Contains(wrongClasses.Error, "the model predicts 4 classes but the dataset has 3");
     }
+
+    [TestMethod]
+    public async Task HostileCommandLinesFailBeforeWorkWithOneLineOrKeepEveryOutput()
+    {
+        // Issue #20, 4: x.png and x.jpg in one folder got the same output names.
+        string model = await TrainedModel();
+        string inputs = Path.Combine(_root, "same-stem");
+        Directory.CreateDirectory(inputs);
+        using (var sample = new SyntheticShapesDataset(1, 32, 32, seed: 9).Get(0))
+        {
+            ImageEncoder.WritePng(Path.Combine(inputs, "x.png"), sample.Image);
+            ImageEncoder.WriteJpeg(Path.Combine(inputs, "x.jpg"), Image.FromTensor(sample.Image));
+            ImageEncoder.WritePng(Path.Combine(inputs, "y.png"), sample.Image);
+        }
+        string predicted = Path.Combine(_root, "same-stem-out");
+        var both = await Run("predict", "--model", model, "--input", inputs, "--out", predicted);
+        Assert.AreEqual(0, both.Exit, both.Error);
+        CollectionAssert.AreEquivalent(new[] { "x.jpg.png", "x.png.png", "y.png" },
+            Directory.GetFiles(Path.Combine(predicted, "ids")).Select(Path.GetFileName).ToArray());
+        StringAssert.Contains(both.Output, "3 image(s) segmented");
+
+        // 5: --resume without a checkpoint started from scratch; a folder as --model was "does not exist".
+        string fresh = Path.Combine(_root, "fresh");
+        var resume = await Run(["train", "--data", Data, .. DataArgs, "--width-divisor", "16", "--epochs", "1", "--out", fresh, "--resume"]);
+        Assert.AreEqual(1, resume.Exit);
+        Assert.AreEqual($"mlseg train: --resume: no checkpoint at {Path.Combine(fresh, "checkpoints", "checkpoint.safetensors")}; run without --resume to start afresh",
+            resume.Error.Trim());
+        string runFolder = Path.GetDirectoryName(model)!;
+        var folderModel = await Run("predict", "--model", runFolder, "--input", inputs, "--out", predicted);
+        Assert.AreEqual(1, folderModel.Exit);
+        Assert.AreEqual($"mlseg predict: --model {runFolder}: is a folder; give the model file, e.g. {model}", folderModel.Error.Trim());
+
+        // 6: outputs that cannot be written were found only after training, in .NET's words.
+        string blocked = Path.Combine(_root, "blocked");
+        Directory.CreateDirectory(Path.Combine(blocked, "report.html"));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var reportFolder = await Run(["train", "--data", Data, .. DataArgs, "--width-divisor", "16", "--epochs", "50", "--out", blocked]);
+        Assert.AreEqual(1, reportFolder.Exit);
+        Assert.AreEqual($"mlseg train: --out {blocked}: report.html is a folder, where this command writes a file; move it or choose another --out",
+            reportFolder.Error.Trim());
+        Assert.IsFalse(Directory.Exists(Path.Combine(blocked, "checkpoints")), "refused before training started");
+        Assert.IsTrue(clock.Elapsed.TotalSeconds < 20, "refused before 50 epochs of training");
+        var unwritable = await Run("predict", "--model", model, "--input", inputs, "--out", "/proc/mlseg-out");
+        Assert.AreEqual(1, unwritable.Exit);
+        StringAssert.StartsWith(unwritable.Error.Trim(), "mlseg predict: --out /proc/mlseg-out: cannot write there (");
+        Assert.AreEqual(1, unwritable.Error.Trim().Split('\n').Length, unwritable.Error);
+    }
 }

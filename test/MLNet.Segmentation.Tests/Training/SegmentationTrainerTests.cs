@@ -112,6 +112,20 @@ public sealed class SegmentationTrainerTests
                 StringAssert.Contains(error.Message, "Adam");
                 StringAssert.Contains(error.Message, "SGD");
             }
+
+            // So is one with another schedule, learning rate or warm-up (issue #20): the checkpoint records them.
+            foreach (var other in new[]
+                     {
+                         Options(interrupted) with { Schedule = ScheduleKind.Poly },
+                         Options(interrupted) with { LearningRate = 0.01 },
+                         Options(interrupted) with { WarmupSteps = 0 },
+                     })
+            {
+                using var model = SmallNet(99);
+                var error = Assert.ThrowsExactly<InvalidDataException>(() =>
+                    new SegmentationTrainer(model, new CrossEntropyLoss(), other).Fit(train, validation, resume: true));
+                StringAssert.Contains(error.Message, "was written with the schedule 'Cosine, lr 0.02, warm-up 2 steps'; this run uses");
+            }
         }
         finally
         {

@@ -3,6 +3,9 @@ using Microsoft.ML.Data;
 
 namespace MLNet.Segmentation.MLNetIntegration;
 
+/// <summary>A column a transformer appends: name, type and annotations.</summary>
+internal readonly record struct AddedColumn(string Name, DataViewType Type, DataViewSchema.Annotations? Annotations = null);
+
 /// <summary>
 /// Base of this package's ML.NET transformers: appends computed columns to every row of the input, lazily (a value is
 /// computed when a getter asks for it, once per row). Gives the <see cref="IDataView"/> cursors, the
@@ -10,17 +13,18 @@ namespace MLNet.Segmentation.MLNetIntegration;
 /// </summary>
 public abstract class AddedColumnsTransformer : ITransformer
 {
-    /// <summary>Validates <paramref name="inputSchema"/> and names the columns this transformer appends.</summary>
-    protected abstract IReadOnlyList<(string Name, DataViewType Type)> AddedColumns(DataViewSchema inputSchema);
+    /// <summary>Validates <paramref name="inputSchema"/> and names the columns this transformer appends (none: rows pass through).</summary>
+    private protected abstract IReadOnlyList<AddedColumn> AddedColumns(DataViewSchema inputSchema);
 
     /// <summary>The input columns the added values are computed from.</summary>
-    protected abstract IEnumerable<string> InputColumnNames { get; }
+    private protected abstract IEnumerable<string> InputColumnNames { get; }
 
     /// <summary>
-    /// Computes the added values of the current row of <paramref name="input"/> (index = position in <see cref="AddedColumns"/>);
-    /// vector columns are returned as arrays (uint[] or float[]) and handed out as fresh <see cref="VBuffer{T}"/> copies.
+    /// Makes, once per cursor or PredictionEngine row, the function computing the added values of the current row of
+    /// <paramref name="input"/> (index = position in <see cref="AddedColumns"/>). Vector values are returned as arrays
+    /// (uint[] or float[]) and handed out as fresh <see cref="VBuffer{T}"/> copies; images as a new <see cref="MLImage"/> per row.
     /// </summary>
-    protected abstract object[] Compute(DataViewRow input, DataViewSchema inputSchema);
+    private protected abstract Func<object[]> Bind(DataViewRow input, DataViewSchema inputSchema);
 
     /// <inheritdoc />
     public bool IsRowToRowMapper => true;
@@ -31,7 +35,7 @@ public abstract class AddedColumnsTransformer : ITransformer
         ArgumentNullException.ThrowIfNull(inputSchema);
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(inputSchema);
-        foreach (var (name, type) in AddedColumns(inputSchema)) builder.AddColumn(name, type);
+        foreach (var column in AddedColumns(inputSchema)) builder.AddColumn(column.Name, column.Type, column.Annotations);
         return builder.ToSchema();
     }
 
@@ -77,6 +81,7 @@ public abstract class AddedColumnsTransformer : ITransformer
     {
         private long _computedPosition = -1;
         private object[]? _values;
+        private Func<object[]>? _compute;
 
         protected DataViewRow Input => input;
         public override DataViewSchema Schema => mapper.OutputSchema;
@@ -99,7 +104,8 @@ public abstract class AddedColumnsTransformer : ITransformer
             {
                 if (_values is null || _computedPosition != input.Position)
                 {
-                    _values = mapper.Owner.Compute(input, mapper.InputSchema);
+                    _compute ??= mapper.Owner.Bind(input, mapper.InputSchema);
+                    _values = _compute();
                     _computedPosition = input.Position;
                 }
                 value = convert(_values[added]);
@@ -111,6 +117,7 @@ public abstract class AddedColumnsTransformer : ITransformer
         {
             if (typeof(TValue) == typeof(VBuffer<uint>)) return o => (TValue)(object)new VBuffer<uint>(((uint[])o).Length, (uint[])((uint[])o).Clone());
             if (typeof(TValue) == typeof(VBuffer<float>)) return o => (TValue)(object)new VBuffer<float>(((float[])o).Length, (float[])((float[])o).Clone());
+            // An MLImage is made anew for each row and never disposed here: rows handed to the user (CreateEnumerable) keep theirs.
             return o => o is TValue typed ? typed
                 : throw new InvalidOperationException($"column '{column.Name}' holds {column.Type}, not {typeof(TValue).Name}");
         }

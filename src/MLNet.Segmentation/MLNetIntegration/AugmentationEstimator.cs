@@ -5,8 +5,8 @@ using MLNet.Segmentation.Data.Transforms;
 namespace MLNet.Segmentation.MLNetIntegration;
 
 /// <summary>
-/// Joint image/mask augmentation as a pipeline step. Append it directly before a segmentation trainer, with
-/// <c>TransformerScope.Training</c>: the trainer then draws a new augmentation of every sample in every epoch, from the
+/// Joint image/mask augmentation as a pipeline step. Append it directly before a segmentation trainer (with or without
+/// <c>TransformerScope.Training</c>): the trainer then draws a new augmentation of every sample in every epoch, from the
 /// MLContext's seed. The rows themselves pass through unchanged (augmenting a path column in place is impossible, and a
 /// random step must never act at scoring time), so the fitted step is the identity in <c>Transform</c> and
 /// <c>PredictionEngine</c>, and <c>SaveModel</c> leaves it out.
@@ -31,7 +31,6 @@ public sealed class AugmentationEstimator : IEstimator<AugmentationTransformer>
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         ColumnInputs.Find(inputSchema, "image", _transformer.ImageColumnName);
-        ColumnInputs.Find(inputSchema, "label", _transformer.LabelColumnName);
         return inputSchema;
     }
 }
@@ -57,18 +56,18 @@ public sealed class AugmentationTransformer : AddedColumnsTransformer
     public string LabelColumnName { get; }
 
     /// <inheritdoc />
-    protected override IEnumerable<string> InputColumnNames => [];
+    private protected override IEnumerable<string> InputColumnNames => [];
 
     /// <inheritdoc />
-    protected override IReadOnlyList<(string Name, DataViewType Type)> AddedColumns(DataViewSchema inputSchema)
+    private protected override IReadOnlyList<AddedColumn> AddedColumns(DataViewSchema inputSchema)
     {
+        // Scoring rows carry no mask: only the image column is required.
         ColumnInputs.Find(inputSchema, "image", ImageColumnName);
-        ColumnInputs.Find(inputSchema, "label", LabelColumnName);
         return [];
     }
 
     /// <inheritdoc />
-    protected override object[] Compute(DataViewRow input, DataViewSchema inputSchema) => [];
+    private protected override Func<object[]> Bind(DataViewRow input, DataViewSchema inputSchema) => () => [];
 
     /// <summary>The input rows unchanged, marked so that a segmentation trainer reading them applies <see cref="Augmentation"/>.</summary>
     public override IDataView Transform(IDataView input) => new AugmentedDataView(base.Transform(input), this);

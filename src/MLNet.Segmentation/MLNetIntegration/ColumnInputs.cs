@@ -1,8 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNet.Segmentation.Data;
-using MLNet.Segmentation.Engine;
-using static TorchSharp.torch;
+using Microsoft.ML.Transforms.Image;
 
 namespace MLNet.Segmentation.MLNetIntegration;
 
@@ -11,12 +9,14 @@ public enum ColumnFormat
 {
     /// <summary>A file path (String column).</summary>
     Path,
-    /// <summary>The bytes of a PNG or JPEG file (Vector&lt;Byte&gt;).</summary>
+    /// <summary>The bytes of a PNG or JPEG file (Vector&lt;Byte&gt; of variable length).</summary>
     EncodedBytes,
     /// <summary>Pixels as floats, planar C x H x W as produced by ML.NET's ExtractPixels (Vector&lt;Single&gt;).</summary>
     Pixels,
-    /// <summary>Class ids, row-major H x W (a numeric vector other than Byte).</summary>
+    /// <summary>Class ids, row-major H x W (a numeric or key vector; a Byte vector only with a fixed size).</summary>
     ClassIds,
+    /// <summary>An <see cref="MLImage"/> (ImageAnalytics' LoadImages, ResizeImages, ConvertToGrayscale), any size.</summary>
+    Image,
 }
 
 /// <summary>The shape of a pixel-vector image column (ExtractPixels' output is planar C x H x W).</summary>
@@ -34,37 +34,66 @@ public sealed record PixelLayout
     public bool Interleaved { get; init; }
 }
 
-/// <summary>Reads images and masks from ML.NET rows in any of the supported <see cref="ColumnFormat"/>s.</summary>
+/// <summary>Classifies image and mask columns into <see cref="ColumnFormat"/>s, from either schema representation.</summary>
 internal static class ColumnInputs
 {
-    /// <summary>Kind, item type and key-ness of a column, from either schema representation.</summary>
-    public readonly record struct ColumnInfo(string Name, bool IsScalar, DataViewType ItemType, bool IsKey, string TypeText)
+    /// <summary>
+    /// The annotation our mask steps (LoadMasks, ResizeMasks) put on their class-id output: the values are decoded ids,
+    /// so a mask encoding (e.g. Binary) is not applied to them a second time.
+    /// </summary>
+    public const string DecodedMaskAnnotation = "mlseg.ClassIds";
+
+    /// <summary>Kind, item type, key-ness and (when known) H x W size of a column.</summary>
+    public readonly record struct ColumnInfo(string Name, bool IsScalar, bool IsFixedSize, DataViewType ItemType, bool IsKey, string TypeText,
+        (int Height, int Width)? Size = null)
     {
         public static ColumnInfo From(SchemaShape.Column c) =>
-            new(c.Name, c.Kind == SchemaShape.Column.VectorKind.Scalar, c.ItemType, c.IsKey, SchemaErrors.Describe(c));
+            new(c.Name, c.Kind == SchemaShape.Column.VectorKind.Scalar, c.Kind == SchemaShape.Column.VectorKind.Vector, c.ItemType, c.IsKey,
+                SchemaErrors.Describe(c), ImageSize(c.ItemType));
 
         public static ColumnInfo From(DataViewSchema.Column c)
         {
             var item = c.Type is VectorDataViewType vector ? vector.ItemType : c.Type;
-            return new(c.Name, c.Type is not VectorDataViewType, item, item is KeyDataViewType, c.Type.ToString() ?? "?");
+            bool fixedSize = c.Type is VectorDataViewType { IsKnownSize: true };
+            return new(c.Name, c.Type is not VectorDataViewType, fixedSize, item, item is KeyDataViewType, c.Type.ToString() ?? "?", SizeOf(c.Type));
         }
     }
+
+    /// <summary>The H x W of an image type of known size, or of a vector type with dimensions [H, W] or [1, H, W].</summary>
+    public static (int Height, int Width)? SizeOf(DataViewType type)
+    {
+        if (ImageSize(type) is { } image) return image;
+        if (type is not VectorDataViewType { IsKnownSize: true } vector) return null;
+        var dims = vector.Dimensions;
+        if (dims.Length == 2) return (dims[0], dims[1]);
+        if (dims.Length == 3 && dims[0] == 1) return (dims[1], dims[2]);
+        return null;
+    }
+
+    private static (int Height, int Width)? ImageSize(DataViewType type) =>
+        type is ImageDataViewType { Height: > 0, Width: > 0 } image ? (image.Height, image.Width) : null;
+
+    public static bool IsImage(DataViewType type) => type.RawType == typeof(MLImage);
 
     public static ColumnFormat ImageFormat(ColumnInfo column) => column switch
     {
         { IsScalar: true, ItemType: TextDataViewType } => ColumnFormat.Path,
+        { IsScalar: true } when IsImage(column.ItemType) => ColumnFormat.Image,
         { IsScalar: false } when column.ItemType == NumberDataViewType.Byte => ColumnFormat.EncodedBytes,
         { IsScalar: false } when column.ItemType == NumberDataViewType.Single => ColumnFormat.Pixels,
-        _ => throw SchemaErrors.Mismatch("image", column.Name, "String (path), Vector<Byte> (PNG/JPEG bytes) or Vector<Single> (pixels)", column.TypeText),
+        _ => throw SchemaErrors.Mismatch("image", column.Name,
+            "String (path), Image (MLImage), Vector<Byte> (PNG/JPEG bytes) or Vector<Single> (pixels)", column.TypeText),
     };
 
     public static ColumnFormat MaskFormat(ColumnInfo column) => column switch
     {
         { IsScalar: true, ItemType: TextDataViewType } => ColumnFormat.Path,
-        { IsScalar: false, IsKey: false } when column.ItemType == NumberDataViewType.Byte => ColumnFormat.EncodedBytes,
+        { IsScalar: true } when IsImage(column.ItemType) => ColumnFormat.Image,
+        { IsScalar: false, IsKey: false, IsFixedSize: false } when column.ItemType == NumberDataViewType.Byte => ColumnFormat.EncodedBytes,
         { IsScalar: false, IsKey: true } => ColumnFormat.ClassIds,
         { IsScalar: false, ItemType: NumberDataViewType } => ColumnFormat.ClassIds,
-        _ => throw SchemaErrors.Mismatch("label", column.Name, "String (mask path), Vector<Byte> (PNG bytes) or a numeric vector of class ids", column.TypeText),
+        _ => throw SchemaErrors.Mismatch("label", column.Name,
+            "String (mask path), Image (gray MLImage), Vector<Byte> (PNG bytes) or a numeric or key vector of class ids", column.TypeText),
     };
 
     public static ColumnInfo Find(SchemaShape schema, string role, string name) =>
@@ -73,114 +102,15 @@ internal static class ColumnInputs
     public static ColumnInfo Find(DataViewSchema schema, string role, string name) =>
         ColumnInfo.From(schema.GetColumnOrNull(name) ?? throw SchemaErrors.Missing(role, name));
 
-    /// <summary>Reads the image of the current row as a C x H x W float tensor in [0, 1].</summary>
-    public static Func<Tensor> ImageReader(DataViewRow row, DataViewSchema.Column column, ColumnFormat format, int channels, PixelLayout? pixels)
-    {
-        switch (format)
-        {
-            case ColumnFormat.Path:
-            {
-                var getter = row.GetGetter<ReadOnlyMemory<char>>(column);
-                ReadOnlyMemory<char> text = default;
-                return () =>
-                {
-                    getter(ref text);
-                    return ImageDecoder.ReadTensor(text.ToString(), channels);
-                };
-            }
-            case ColumnFormat.EncodedBytes:
-            {
-                var getter = row.GetGetter<VBuffer<byte>>(column);
-                VBuffer<byte> bytes = default;
-                return () =>
-                {
-                    getter(ref bytes);
-                    return ImageDecoder.DecodeTensor(bytes.DenseValues().ToArray(), $"row {row.Position} of column '{column.Name}'", channels);
-                };
-            }
-            default:
-            {
-                var layout = pixels ?? throw new InvalidOperationException(
-                    $"image column '{column.Name}' holds pixel vectors: set the options' PixelLayout (channels, height, width)");
-                var getter = row.GetGetter<VBuffer<float>>(column);
-                VBuffer<float> values = default;
-                return () =>
-                {
-                    getter(ref values);
-                    int expected = layout.Channels * layout.Height * layout.Width;
-                    if (values.Length != expected)
-                        throw new InvalidDataException($"row {row.Position} of column '{column.Name}' has {values.Length} values; the PixelLayout " +
-                                                       $"{layout.Channels}x{layout.Height}x{layout.Width} needs {expected}");
-                    var data = values.DenseValues().Select(v => v * layout.Scale).ToArray();
-                    if (!layout.Interleaved) return TensorData.FromArray(data, layout.Channels, layout.Height, layout.Width);
-                    using var interleaved = TensorData.FromArray(data, layout.Height, layout.Width, layout.Channels);
-                    using var planar = interleaved.permute(2, 0, 1);
-                    return planar.contiguous();
-                };
-            }
-        }
-    }
+    /// <summary>Whether the column carries <see cref="DecodedMaskAnnotation"/>.</summary>
+    public static bool IsDecodedMask(DataViewSchema.Column column) =>
+        column.Annotations.Schema.GetColumnOrNull(DecodedMaskAnnotation) is not null;
 
-    /// <summary>Reads the mask of the current row as an H x W int64 tensor (class-id vectors take the image's size).</summary>
-    public static Func<long, long, Tensor> MaskReader(DataViewRow row, DataViewSchema.Column column, ColumnFormat format, MaskReader masks)
+    /// <summary>The annotations of a decoded class-id mask column.</summary>
+    public static DataViewSchema.Annotations DecodedMaskAnnotations()
     {
-        switch (format)
-        {
-            case ColumnFormat.Path:
-            {
-                var getter = row.GetGetter<ReadOnlyMemory<char>>(column);
-                ReadOnlyMemory<char> text = default;
-                return (_, _) =>
-                {
-                    getter(ref text);
-                    return masks.Read(text.ToString());
-                };
-            }
-            case ColumnFormat.EncodedBytes:
-            {
-                var getter = row.GetGetter<VBuffer<byte>>(column);
-                VBuffer<byte> bytes = default;
-                return (_, _) =>
-                {
-                    getter(ref bytes);
-                    return masks.Decode(bytes.DenseValues().ToArray(), $"row {row.Position} of column '{column.Name}'");
-                };
-            }
-            default:
-            {
-                var read = IdReader(row, column);
-                return (height, width) =>
-                {
-                    long[] ids = read();
-                    if (ids.Length != height * width)
-                        throw new InvalidDataException($"row {row.Position} of column '{column.Name}' has {ids.Length} class ids but the image has {height}x{width} pixels");
-                    return TensorData.FromArray(ids, height, width);
-                };
-            }
-        }
-    }
-
-    private static Func<long[]> IdReader(DataViewRow row, DataViewSchema.Column column)
-    {
-        var item = column.Type is VectorDataViewType vector ? vector.ItemType : column.Type;
-        if (item is KeyDataViewType) return Ids<uint>(row, column, v => v - 1L); // keys are 1-based; 0 = missing → -1
-        if (item == NumberDataViewType.UInt32) return Ids<uint>(row, column, v => v);
-        if (item == NumberDataViewType.Int32) return Ids<int>(row, column, v => v);
-        if (item == NumberDataViewType.Int64) return Ids<long>(row, column, v => v);
-        if (item == NumberDataViewType.UInt16) return Ids<ushort>(row, column, v => v);
-        if (item == NumberDataViewType.Single) return Ids<float>(row, column, v => (long)v);
-        if (item == NumberDataViewType.Double) return Ids<double>(row, column, v => (long)v);
-        throw SchemaErrors.Mismatch("label", column.Name, "a numeric vector of class ids", column.Type.ToString() ?? "?");
-    }
-
-    private static Func<long[]> Ids<T>(DataViewRow row, DataViewSchema.Column column, Func<T, long> convert)
-    {
-        var getter = row.GetGetter<VBuffer<T>>(column);
-        VBuffer<T> values = default;
-        return () =>
-        {
-            getter(ref values);
-            return values.DenseValues().Select(convert).ToArray();
-        };
+        var builder = new DataViewSchema.Annotations.Builder();
+        builder.AddPrimitiveValue(DecodedMaskAnnotation, BooleanDataViewType.Instance, true);
+        return builder.ToAnnotations();
     }
 }

@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using MLNet.Segmentation.Data;
-using MLNet.Segmentation.Metrics.Evaluation;
 
 namespace MLNet.Segmentation.MLNetIntegration;
 
@@ -18,6 +17,7 @@ public sealed class SegmentationCatalog
     {
         // libtorch loaded and MLSEG_NUM_THREADS applied before any step decodes into tensors.
         Engine.TorchRuntime.EnsureInitialized();
+        MLImages.RegisterType();
         Context = context;
         Trainers = new SegmentationTrainers(context);
         Transforms = new SegmentationTransforms(context);
@@ -33,19 +33,21 @@ public sealed class SegmentationCatalog
     public SegmentationTransforms Transforms { get; }
 
     /// <summary>
-    /// Evaluates predicted class-id masks (<paramref name="predictedLabelColumnName"/>, Vector&lt;UInt32&gt;) against
-    /// ground truth (<paramref name="labelColumnName"/>: mask path, PNG bytes or class-id vector): confusion matrix, pixel
-    /// and mean class accuracy, per-class and mean IoU, FWIoU, Dice, precision, recall, Hausdorff distance and HD95.
-    /// Class-id vector labels need <paramref name="height"/> and <paramref name="width"/>.
+    /// Evaluates predicted class-id masks (<paramref name="predictedLabelColumnName"/>, Vector&lt;UInt32&gt;, as scored by a
+    /// segmentation trainer's model) against ground truth (<paramref name="labelColumnName"/>: ids from LoadMasks/ResizeMasks,
+    /// a mask path, PNG bytes, a gray MLImage or a class-id vector), like ML.NET's evaluators: pixel accuracy, mean accuracy,
+    /// mIoU, FWIoU, per-class IoU/Dice/precision/recall/Hausdorff and the confusion matrix. The number of classes and
+    /// their names come from the model's PredictedLabel column unless given. Class-id vectors of unknown size need
+    /// <paramref name="height"/> and <paramref name="width"/>.
     /// </summary>
-    public MaskEvaluation Evaluate(IDataView data, int numberOfClasses, string labelColumnName = "Label",
-        string predictedLabelColumnName = "PredictedLabel", long? ignoreIndex = null, MaskEncoding maskEncoding = MaskEncoding.Auto,
-        int? height = null, int? width = null) =>
-        SegmentationEvaluator.Evaluate(data, numberOfClasses, labelColumnName, predictedLabelColumnName, ignoreIndex, maskEncoding, height, width);
+    public SemanticSegmentationMetrics Evaluate(IDataView data, string labelColumnName = "Label", string predictedLabelColumnName = "PredictedLabel",
+        int? numberOfClasses = null, long? ignoreIndex = null, MaskEncoding maskEncoding = MaskEncoding.Auto, int? height = null, int? width = null) =>
+        SegmentationEvaluator.Evaluate(data, labelColumnName, predictedLabelColumnName, numberOfClasses, ignoreIndex, maskEncoding, height, width);
 
     /// <summary>
     /// Saves a fitted pipeline that contains segmentation transformers: the ML.NET parts through
-    /// <c>mlContext.Model.Save</c>, the networks as model files, in one zip written atomically.
+    /// <c>mlContext.Model.Save</c>, the networks as model files, in one zip written atomically. The stored input schema is
+    /// the scoring schema: <paramref name="inputSchema"/> less the columns scoring does not need (such as the mask path).
     /// </summary>
     public void SaveModel(ITransformer model, DataViewSchema inputSchema, string path) =>
         SegmentationModelStore.Save(Context, model, inputSchema, path);

@@ -49,9 +49,15 @@ public sealed class SegmentationEstimator : IEstimator<SegmentationTransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        CheckFormats(ColumnInputs.Find(inputSchema, "image", Options.ImageColumnName), ColumnInputs.Find(inputSchema, "label", Options.LabelColumnName));
-        var result = SchemaShapes.WithVector(inputSchema, Options.PredictedLabelColumnName, NumberDataViewType.UInt32);
-        return Options.ScoreColumnName is { } score ? SchemaShapes.WithVector(result, score, NumberDataViewType.Single) : result;
+        var image = ColumnInputs.Find(inputSchema, "image", Options.ImageColumnName);
+        var (format, _) = CheckFormats(image, FindLabel(inputSchema));
+        // Images of a known size (ResizeImages, a PixelLayout) give outputs of a known size, as the fitted transformer does.
+        var size = format == ColumnFormat.Pixels ? (Options.PixelLayout!.Height, Options.PixelLayout.Width) : image.Size;
+        var result = SchemaShapes.With(inputSchema, Options.PredictedLabelColumnName, size is { } s
+            ? new VectorDataViewType(NumberDataViewType.UInt32, s.Height, s.Width) : new VectorDataViewType(NumberDataViewType.UInt32));
+        if (Options.ScoreColumnName is not { } score) return result;
+        return SchemaShapes.With(result, score, size is { } t
+            ? new VectorDataViewType(NumberDataViewType.Single, Options.NumberOfClasses, t.Height, t.Width) : new VectorDataViewType(NumberDataViewType.Single));
     }
 
     /// <inheritdoc />
@@ -59,18 +65,22 @@ public sealed class SegmentationEstimator : IEstimator<SegmentationTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         var augmentation = Unwrap(ref input);
-        var (imageFormat, maskFormat) = CheckFormats(ColumnInputs.Find(input.Schema, "image", Options.ImageColumnName),
-            ColumnInputs.Find(input.Schema, "label", Options.LabelColumnName));
+        CheckFormats(ColumnInputs.Find(input.Schema, "image", Options.ImageColumnName), FindLabel(input.Schema));
         var host = _environment.Register($"Segmentation.{Architecture}");
         int seed = host.Rand.Next();
         var device = ResolveDevice();
         var description = Description();
-        var train = Read(input, description, imageFormat, maskFormat, "training");
-        var validation = Options.ValidationSet is null ? null : Read(Options.ValidationSet, description,
-            ColumnInputs.ImageFormat(ColumnInputs.Find(Options.ValidationSet.Schema, "validation set's image", Options.ImageColumnName)),
-            ColumnInputs.MaskFormat(ColumnInputs.Find(Options.ValidationSet.Schema, "validation set's label", Options.LabelColumnName)), "validation");
+        // Every label is read and checked (ids, sizes) here, before the first training step.
+        var train = Read(input, description, "training data");
+        ISegmentationDataset? validation = null;
         try
         {
+            if (Options.ValidationSet is { } validationSet)
+            {
+                CheckFormats(ColumnInputs.Find(validationSet.Schema, "validation set's image", Options.ImageColumnName),
+                    ColumnInputs.Find(validationSet.Schema, "validation set's label", Options.LabelColumnName));
+                validation = Read(validationSet, description, "validation set");
+            }
             var normalize = Options.Mean is null ? null : new Normalize(Options.Mean, Options.Std ?? throw new ArgumentException("Mean needs Std"));
             var trainTransforms = new List<IJointTransform>();
             if (augmentation is not null) trainTransforms.Add(augmentation);
@@ -109,8 +119,8 @@ public sealed class SegmentationEstimator : IEstimator<SegmentationTransformer>
                 {
                     channel.Info(MessageSensitivity.None, $"{Architecture}: {train.Count} training and {validation?.Count ?? 0} validation images, " +
                                                           $"{Options.NumberOfClasses} classes, {Options.NumberOfEpochs} epochs on {Devices.Name(trainer.Device)}");
-                    var progress = new ChannelProgress(channel, progressChannel);
-                    trainer.Fit(trainLoader, validationLoader, progress);
+                    var progress = new ChannelProgress(channel, progressChannel, Options.Progress);
+                    trainer.Fit(trainLoader, validationLoader, progress, cancellationToken: Options.CancellationToken);
                 }
                 var manifest = new ModelManifest
                 {
@@ -159,11 +169,20 @@ public sealed class SegmentationEstimator : IEstimator<SegmentationTransformer>
         return step.Augmentation;
     }
 
+    private ColumnInputs.ColumnInfo FindLabel(SchemaShape schema) =>
+        schema.FirstOrDefault(c => c.Name == Options.LabelColumnName) is { Name: not null } column ? ColumnInputs.ColumnInfo.From(column) : throw MissingLabel();
+
+    private ColumnInputs.ColumnInfo FindLabel(DataViewSchema schema) =>
+        schema.GetColumnOrNull(Options.LabelColumnName) is { } column ? ColumnInputs.ColumnInfo.From(column) : throw MissingLabel();
+
+    private ArgumentOutOfRangeException MissingLabel() => new("inputSchema", $"Could not find label column '{Options.LabelColumnName}' " +
+        "(Segmentation().Transforms.LoadMasks and ResizeMasks add nothing when their input column is absent: check its name)");
+
     private (ColumnFormat Image, ColumnFormat Mask) CheckFormats(ColumnInputs.ColumnInfo image, ColumnInputs.ColumnInfo label)
     {
         var imageFormat = ColumnInputs.ImageFormat(image);
         if (imageFormat == ColumnFormat.Pixels && Options.PixelLayout is null)
-            throw SchemaErrors.Mismatch("image", image.Name, "String or Vector<Byte>, or Vector<Single> with options.PixelLayout set", image.TypeText);
+            throw SchemaErrors.Mismatch("image", image.Name, "String, Image (MLImage) or Vector<Byte>, or Vector<Single> with options.PixelLayout set", image.TypeText);
         return (imageFormat, ColumnInputs.MaskFormat(label));
     }
 
@@ -180,87 +199,93 @@ public sealed class SegmentationEstimator : IEstimator<SegmentationTransformer>
         };
     }
 
-    // Path columns become a lazily decoded file dataset; other formats are read into memory once.
-    private ISegmentationDataset Read(IDataView data, DatasetDescription description, ColumnFormat imageFormat, ColumnFormat maskFormat, string what)
+    // Path columns become a lazily decoded file dataset (each mask decoded once here to check it); other formats are read
+    // into memory once. Errors name the data, column, row and value.
+    private ISegmentationDataset Read(IDataView data, DatasetDescription description, string what)
     {
         var imageColumn = data.Schema[Options.ImageColumnName];
         var maskColumn = data.Schema[Options.LabelColumnName];
         using var cursor = data.GetRowCursor([imageColumn, maskColumn]);
-        if (imageFormat == ColumnFormat.Path && maskFormat == ColumnFormat.Path)
-        {
-            var images = cursor.GetGetter<ReadOnlyMemory<char>>(imageColumn);
-            var masks = cursor.GetGetter<ReadOnlyMemory<char>>(maskColumn);
-            var pairs = new List<SamplePaths>();
-            ReadOnlyMemory<char> image = default, mask = default;
-            while (cursor.MoveNext())
-            {
-                images(ref image);
-                masks(ref mask);
-                pairs.Add(new SamplePaths(Path.GetFileNameWithoutExtension(image.ToString()), image.ToString(), mask.ToString()));
-            }
-            return pairs.Count > 0 ? new PairedFileDataset(pairs, description) : throw new ArgumentException($"the {what} data has no rows");
-        }
-        var memory = new InMemorySegmentationDataset(description);
+        var masks = new MaskColumnReader(cursor, maskColumn, description.MaskOptions());
         try
         {
-            var maskReader = new MaskReader(description.MaskOptions());
-            var readImage = ColumnInputs.ImageReader(cursor, imageColumn, imageFormat, Options.ImageChannels, Options.PixelLayout);
-            var readMask = ColumnInputs.MaskReader(cursor, maskColumn, maskFormat, maskReader);
-            while (cursor.MoveNext())
+            if (ColumnInputs.ImageFormat(ColumnInputs.ColumnInfo.From(imageColumn)) == ColumnFormat.Path && masks.Format == ColumnFormat.Path)
+                return ReadPaths(cursor, imageColumn, maskColumn, masks, description, what);
+            var memory = new InMemorySegmentationDataset(description);
+            try
             {
-                var image = readImage();
-                try
+                var images = new ImageColumnReader(cursor, imageColumn, Options.ImageChannels, Options.PixelLayout);
+                while (cursor.MoveNext())
                 {
-                    var mask = readMask(image.size(1), image.size(2));
-                    if (mask.size(0) != image.size(1) || mask.size(1) != image.size(2))
+                    Options.CancellationToken.ThrowIfCancellationRequested();
+                    var image = images.Read();
+                    try
                     {
-                        string message = $"{what} row {cursor.Position}: the image is {image.size(2)}x{image.size(1)} but the mask is {mask.size(1)}x{mask.size(0)}";
-                        mask.Dispose();
-                        throw new InvalidDataException(message);
+                        int height = (int)image.size(1), width = (int)image.size(2);
+                        var mask = masks.Read(height, width);
+                        CheckSize(cursor.Position, width, height, mask);
+                        memory.Add(image, TensorData.FromArray(mask.Ids, height, width), cursor.Position.ToString(CultureInfo.InvariantCulture));
                     }
-                    memory.Add(image, mask, cursor.Position.ToString(CultureInfo.InvariantCulture));
+                    catch
+                    {
+                        image.Dispose();
+                        throw;
+                    }
                 }
-                catch
-                {
-                    image.Dispose();
-                    throw;
-                }
+                return memory.Count > 0 ? memory : throw new ArgumentException($"the {what} has no rows");
             }
-            return memory.Count > 0 ? memory : throw new ArgumentException($"the {what} data has no rows");
+            catch
+            {
+                memory.Dispose();
+                throw;
+            }
         }
-        catch
+        catch (InvalidDataException e)
         {
-            memory.Dispose();
-            throw;
+            throw new InvalidDataException($"{what}: {e.Message}", e);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new FileNotFoundException($"{what}: {e.Message}", e.FileName, e);
         }
     }
 
-    // Epoch summaries go to the context's log; loss and mIoU to its progress channel.
-    private sealed class ChannelProgress(IChannel channel, IProgressChannel progressChannel) : IProgress<TrainingProgress>
+    private PairedFileDataset ReadPaths(DataViewRowCursor cursor, DataViewSchema.Column imageColumn, DataViewSchema.Column maskColumn,
+        MaskColumnReader masks, DatasetDescription description, string what)
     {
-        private TrainingProgress? _last;
-
-        public ChannelProgress Start()
+        var images = cursor.GetGetter<ReadOnlyMemory<char>>(imageColumn);
+        var maskPaths = cursor.GetGetter<ReadOnlyMemory<char>>(maskColumn);
+        var pairs = new List<SamplePaths>();
+        ReadOnlyMemory<char> image = default, maskPath = default;
+        while (cursor.MoveNext())
         {
-            progressChannel.SetHeader(new ProgressHeader(["loss", "validation mIoU"], ["epoch", "step"]), entry =>
+            Options.CancellationToken.ThrowIfCancellationRequested();
+            images(ref image);
+            maskPaths(ref maskPath);
+            string imagePath = image.ToString();
+            var mask = masks.Read();
+            int width, height;
+            try
             {
-                if (_last is not { } p) return;
-                entry.SetProgress(0, p.Epoch - 1, p.Epochs);
-                entry.SetProgress(1, p.Step, p.StepsPerEpoch);
-                entry.SetMetric(0, p.Loss);
-                if (p.Validation is { } v) entry.SetMetric(1, v.MeanIoU);
-            });
-            return this;
+                if (!File.Exists(imagePath)) throw new FileNotFoundException($"{imagePath}: image file not found", imagePath);
+                var probe = ImageDecoder.Probe(File.ReadAllBytes(imagePath), imagePath);
+                (width, height) = (probe.Width, probe.Height);
+            }
+            catch (Exception e) when (e is InvalidDataException or FileNotFoundException)
+            {
+                throw new InvalidDataException($"image column '{imageColumn.Name}', row {cursor.Position}: {e.Message}", e);
+            }
+            CheckSize(cursor.Position, width, height, mask);
+            pairs.Add(new SamplePaths(Path.GetFileNameWithoutExtension(imagePath), imagePath, maskPath.ToString()));
         }
+        return pairs.Count > 0 ? new PairedFileDataset(pairs, description) : throw new ArgumentException($"the {what} has no rows");
+    }
 
-        public void Report(TrainingProgress value)
-        {
-            if (_last is null) Start();
-            _last = value;
-            if (value.Kind != ProgressKind.EpochEnd) return;
-            progressChannel.Checkpoint(value.Loss, value.Validation?.MeanIoU);
-            channel.Info(MessageSensitivity.None, FormattableString.Invariant(
-                $"epoch {value.Epoch}/{value.Epochs}: loss {value.Loss:F4}, lr {value.LearningRate:G3}, validation mIoU {value.Validation?.MeanIoU:F4}, {value.ImagesPerSecond:F1} images/s"));
-        }
+    private void CheckSize(long row, int width, int height, MaskIds mask)
+    {
+        if (mask.Width == width && mask.Height == height) return;
+        throw new InvalidDataException($"row {row}: the image '{Options.ImageColumnName}' is {width}x{height} but the mask '{Options.LabelColumnName}' is " +
+                                       $"{mask.Width}x{mask.Height}; give both one size: ml.Transforms.ResizeImages for the image and " +
+                                       "mlContext.Segmentation().Transforms.ResizeMasks (nearest neighbour, same resizing) for the mask");
     }
 }

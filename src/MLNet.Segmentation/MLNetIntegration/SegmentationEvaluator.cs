@@ -1,8 +1,7 @@
+using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Segmentation.Data;
-using MLNet.Segmentation.Engine;
-using static TorchSharp.torch;
 using MLNet.Segmentation.Metrics.Evaluation;
 
 namespace MLNet.Segmentation.MLNetIntegration;
@@ -10,44 +9,62 @@ namespace MLNet.Segmentation.MLNetIntegration;
 /// <summary>Evaluates a predicted class-id column against a ground-truth mask column of an IDataView.</summary>
 internal static class SegmentationEvaluator
 {
-    public static MaskEvaluation Evaluate(IDataView data, int classes, string labelColumnName, string predictedColumnName, long? ignoreIndex,
-        MaskEncoding encoding, int? height, int? width)
+    public static SemanticSegmentationMetrics Evaluate(IDataView data, string labelColumnName, string predictedColumnName, int? numberOfClasses,
+        long? ignoreIndex, MaskEncoding encoding, int? height, int? width)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var labelInfo = ColumnInputs.Find(data.Schema, "label", labelColumnName);
-        var predictedInfo = ColumnInputs.Find(data.Schema, "predicted label", predictedColumnName);
+        if (data.Schema.GetColumnOrNull(labelColumnName) is null)
+            throw new ArgumentOutOfRangeException(nameof(labelColumnName), $"Could not find label column '{labelColumnName}' in the scored data: append the mask " +
+                "steps (Segmentation().Transforms.LoadMasks/ResizeMasks) without a TransformerScope, since they pass scoring rows without masks through, " +
+                "or score with model.Transform(data, TransformerScope.Testing) when a label step has the TrainTest scope");
+        var predictedColumn = data.Schema.GetColumnOrNull(predictedColumnName) ?? throw SchemaErrors.Missing("predicted label", predictedColumnName);
+        var predictedInfo = ColumnInputs.ColumnInfo.From(predictedColumn);
         if (predictedInfo.IsScalar || predictedInfo.ItemType != NumberDataViewType.UInt32)
             throw SchemaErrors.Mismatch("predicted label", predictedColumnName, "Vector<UInt32>", predictedInfo.TypeText);
-        var labelFormat = ColumnInputs.MaskFormat(labelInfo);
-        if (labelFormat == ColumnFormat.ClassIds && (height is null || width is null))
-            throw new ArgumentException($"label column '{labelColumnName}' holds class-id vectors: give height and width");
-        var maskReader = new MaskReader(new MaskOptions { Encoding = encoding, NumClasses = classes, IgnoreIndex = ignoreIndex });
+        var names = ClassNames(predictedColumn);
+        int classes = numberOfClasses ?? names?.Length ?? throw new ArgumentException(
+            $"give numberOfClasses: predicted label column '{predictedColumnName}' has no {SegmentationTransformer.ClassNamesAnnotation} annotation", nameof(numberOfClasses));
+        if (classes is < 1 or > 256) throw new ArgumentOutOfRangeException(nameof(numberOfClasses), classes, "numberOfClasses must be 1..256");
+        if (names is not null && names.Length != classes)
+            throw new ArgumentException($"numberOfClasses is {classes} but the model that made '{predictedColumnName}' has {names.Length} classes", nameof(numberOfClasses));
+        var classNames = names ?? Enumerable.Range(0, classes).Select(c => $"class {c}").ToArray();
 
         var labelColumn = data.Schema[labelColumnName];
-        var predictedColumn = data.Schema[predictedColumnName];
         using var cursor = data.GetRowCursor([labelColumn, predictedColumn]);
-        var readMask = ColumnInputs.MaskReader(cursor, labelColumn, labelFormat, maskReader);
+        var masks = new MaskColumnReader(cursor, labelColumn, new MaskOptions { Encoding = encoding, NumClasses = classes, IgnoreIndex = ignoreIndex });
+        var size = masks.KnownSize ?? predictedInfo.Size ?? (height is int h && width is int w ? (h, w) : null);
+        if (masks.Format == ColumnFormat.ClassIds && size is null)
+            throw new ArgumentException($"label column '{labelColumnName}' holds class-id vectors of unknown size: give height and width, resize the masks " +
+                                        "with Segmentation().Transforms.ResizeMasks, or evaluate against the mask path column");
         var predictedGetter = cursor.GetGetter<VBuffer<uint>>(predictedColumn);
         VBuffer<uint> predicted = default;
         using var accumulator = new MaskEvaluationAccumulator(classes, ignoreIndex);
         while (cursor.MoveNext())
         {
             predictedGetter(ref predicted);
-            using var mask = readMask(height ?? 0, width ?? 0);
-            int h = (int)mask.size(0), w = (int)mask.size(1);
-            if (predicted.Length != h * w)
-                throw new InvalidDataException($"row {cursor.Position}: {predicted.Length} predicted ids for a {w}x{h} mask");
-            long[] truth;
-            using (var ids = mask.to_type(ScalarType.Int64)) truth = TensorData.ToArray<long>(ids);
-            var truthBytes = new byte[truth.Length];
-            for (int i = 0; i < truth.Length; i++)
-                truthBytes[i] = truth[i] is >= 0 and <= 255 ? (byte)truth[i] : throw new InvalidDataException($"row {cursor.Position}: mask id {truth[i]} is outside 0..255");
+            var mask = masks.Read(size?.Height ?? 0, size?.Width ?? 0);
+            string row = $"row {cursor.Position.ToString(CultureInfo.InvariantCulture)}";
+            if (predicted.Length != mask.Ids.Length)
+                throw new InvalidDataException($"{row}: {predicted.Length} predicted ids in '{predictedColumnName}' for a {mask.Width}x{mask.Height} mask in " +
+                                               $"'{labelColumnName}'; resize masks to the image size with Segmentation().Transforms.ResizeMasks");
+            var truthBytes = new byte[mask.Ids.Length];
+            for (int i = 0; i < truthBytes.Length; i++)
+                truthBytes[i] = mask.Ids[i] is >= 0 and <= 255 ? (byte)mask.Ids[i] : throw new InvalidDataException($"{row}: mask id {mask.Ids[i]} is outside 0..255");
             var predictedBytes = new byte[predicted.Length];
             int k = 0;
             foreach (uint id in predicted.DenseValues())
-                predictedBytes[k++] = id < classes ? (byte)id : throw new InvalidDataException($"row {cursor.Position}: predicted class id {id} is not below {classes}");
-            accumulator.Update(predictedBytes, truthBytes, h, w, $"row {cursor.Position}");
+                predictedBytes[k++] = id < classes ? (byte)id : throw new InvalidDataException($"{row}: predicted class id {id} is not below {classes}");
+            accumulator.Update(predictedBytes, truthBytes, mask.Height, mask.Width, row);
         }
-        return accumulator.Compute();
+        return new SemanticSegmentationMetrics(accumulator.Compute(), classNames);
+    }
+
+    private static string[]? ClassNames(DataViewSchema.Column column)
+    {
+        var annotation = column.Annotations.Schema.GetColumnOrNull(SegmentationTransformer.ClassNamesAnnotation);
+        if (annotation is not { Type: VectorDataViewType { ItemType: TextDataViewType } }) return null;
+        VBuffer<ReadOnlyMemory<char>> names = default;
+        column.Annotations.GetValue(SegmentationTransformer.ClassNamesAnnotation, ref names);
+        return names.DenseValues().Select(n => n.ToString()).ToArray();
     }
 }

@@ -10,7 +10,7 @@ namespace MLNet.Segmentation.MLNetIntegration;
 /// The pipeline zip of <c>SaveModel</c>/<c>LoadModel</c>: "pipeline.json" lists the parts in order; runs of ML.NET
 /// transformers are saved by <c>mlContext.Model.Save</c> (part-N.mlnet.zip), each segmentation transformer as a model
 /// file (part-N.mlseg.zip) plus its columns, each column transform of <see cref="SegmentationTransforms"/> as its
-/// settings; "input.mlnet.zip" keeps the input schema. What is stored is the scoring model: steps appended with
+/// settings; "input.mlnet.zip" keeps the scoring input schema (the columns scoring reads). What is stored is the scoring model: steps appended with
 /// <c>TransformerScope.Training</c> (or TrainTest) and augmentation are left out. Loading rebuilds the chain with public
 /// API only.
 /// </summary>
@@ -34,7 +34,7 @@ internal static class SegmentationModelStore
         {
             using var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true);
             using (var stream = zip.CreateEntry(InputEntry).Open())
-                context.Model.Save(new TransformerChain<ITransformer>(), inputSchema, stream);
+                context.Model.Save(new TransformerChain<ITransformer>(), ScoringSchema(flat, inputSchema), stream);
             var parts = new List<Part>();
             var schema = inputSchema;
             var run = new List<ITransformer>();
@@ -118,7 +118,7 @@ internal static class SegmentationModelStore
         }
         catch
         {
-            foreach (var t in transformers.OfType<IDisposable>()) t.Dispose();
+            foreach (var t in transformers.OfType<SegmentationTransformer>()) t.DisposeNetwork();
             throw;
         }
         return new TransformerChain<ITransformer>(transformers.ToArray());
@@ -174,6 +174,39 @@ internal static class SegmentationModelStore
         finally
         {
             File.Delete(temporary);
+        }
+    }
+
+    // The input schema scoring needs: each column the scoring chain's schema propagation does without is left out (the mask
+    // path, the label), so that CreatePredictionEngine on the loaded model takes rows holding only the image.
+    private static DataViewSchema ScoringSchema(IReadOnlyList<ITransformer> scoring, DataViewSchema inputSchema)
+    {
+        var kept = inputSchema.Where(c => !c.IsHidden).ToList();
+        foreach (var column in kept.ToArray())
+        {
+            var without = Schema(kept.Where(c => c.Index != column.Index));
+            if (Propagates(scoring, without)) kept.Remove(column);
+        }
+        return Schema(kept);
+    }
+
+    private static DataViewSchema Schema(IEnumerable<DataViewSchema.Column> columns)
+    {
+        var builder = new DataViewSchema.Builder();
+        foreach (var c in columns) builder.AddColumn(c.Name, c.Type, c.Annotations);
+        return builder.ToSchema();
+    }
+
+    private static bool Propagates(IReadOnlyList<ITransformer> scoring, DataViewSchema schema)
+    {
+        try
+        {
+            foreach (var transformer in scoring) schema = transformer.GetOutputSchema(schema);
+            return true;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            return false;
         }
     }
 

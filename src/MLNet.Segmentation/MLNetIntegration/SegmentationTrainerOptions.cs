@@ -9,10 +9,17 @@ namespace MLNet.Segmentation.MLNetIntegration;
 /// <summary>Options of the segmentation trainers of <c>mlContext.Segmentation().Trainers</c>, with defaults that suit a small dataset.</summary>
 public sealed class SegmentationTrainerOptions
 {
-    /// <summary>The input image column: path (String), PNG/JPEG bytes (Vector&lt;Byte&gt;) or pixels (Vector&lt;Single&gt;, see <see cref="PixelLayout"/>).</summary>
+    /// <summary>
+    /// The input image column: an MLImage (ImageAnalytics' LoadImages, ResizeImages, ConvertToGrayscale; any size), a path
+    /// (String), PNG/JPEG bytes (Vector&lt;Byte&gt;) or pixels (Vector&lt;Single&gt;, see <see cref="PixelLayout"/>).
+    /// </summary>
     public string ImageColumnName { get; set; } = "Image";
 
-    /// <summary>The ground-truth mask column: path (String), PNG bytes (Vector&lt;Byte&gt;) or class ids (numeric vector, H x W).</summary>
+    /// <summary>
+    /// The ground-truth mask column: class ids from <c>Transforms.ResizeMasks</c>/<c>LoadMasks</c>, a path (String), PNG bytes
+    /// (Vector&lt;Byte&gt;), a gray MLImage, or a numeric or key vector (H x W). Every id is checked against
+    /// <see cref="NumberOfClasses"/> and <see cref="IgnoreIndex"/> before the first step.
+    /// </summary>
     public string LabelColumnName { get; set; } = "Label";
 
     /// <summary>The output column of predicted class ids (Vector&lt;UInt32&gt;, H x W, row-major).</summary>
@@ -30,7 +37,10 @@ public sealed class SegmentationTrainerOptions
     /// <summary>Mask id excluded from the loss and metrics, or null.</summary>
     public long? IgnoreIndex { get; set; }
 
-    /// <summary>How mask files store ids (default: detected).</summary>
+    /// <summary>
+    /// How undecoded masks store ids (default: detected); applied to paths, bytes, MLImages and value vectors alike (Binary:
+    /// values of 128 and above are class 1). Ids from LoadMasks/ResizeMasks are already decoded and taken as they are.
+    /// </summary>
     public MaskEncoding MaskEncoding { get; set; } = MaskEncoding.Auto;
 
     /// <summary>Image channels (1 gray, 3 RGB) images are decoded to.</summary>
@@ -80,4 +90,13 @@ public sealed class SegmentationTrainerOptions
 
     /// <summary>Arithmetic precision (bf16 autocast on CPU/CUDA, fp16 with loss scaling on CUDA).</summary>
     public TrainingPrecision Precision { get; set; } = TrainingPrecision.Float32;
+
+    /// <summary>
+    /// Receives every training event (after each step: loss, learning rate, images/s; after each epoch: also validation
+    /// metrics), on the training thread. The same events reach the MLContext's progress channel and log.
+    /// </summary>
+    public IProgress<TrainingProgress>? Progress { get; set; }
+
+    /// <summary>Stops Fit (with <see cref="OperationCanceledException"/>) at the next step or validation batch once cancelled.</summary>
+    public CancellationToken CancellationToken { get; set; }
 }

@@ -21,9 +21,10 @@ internal static class PipelineInFreshProcess
         }
         var ml = new MLContext(seed: 123);
         var model = ml.Segmentation().LoadModel(args[0], out var schema);
-        var engine = ml.Model.CreatePredictionEngine<SegmentationPipelineTests.Row, SegmentationPipelineTests.Prediction>(model, inputSchema: schema);
+        // The rows hold only the image path: the stored input schema is the scoring schema.
+        var engine = ml.Model.CreatePredictionEngine<ImageRow, SegmentationPipelineTests.Prediction>(model, inputSchema: schema);
         var lines = File.ReadAllLines(args[1])
-            .Select(path => string.Join(',', engine.Predict(new SegmentationPipelineTests.Row { ImagePath = path }).PredictedLabel));
+            .Select(path => string.Join(',', engine.Predict(new ImageRow { ImagePath = path }).PredictedLabel));
         File.WriteAllLines(args[2], lines);
         Console.WriteLine($"process {Environment.ProcessId}: predicted {File.ReadAllLines(args[1]).Length} images");
         return 0;

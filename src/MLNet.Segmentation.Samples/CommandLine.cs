@@ -31,7 +31,7 @@ public static class CommandLine
         if (args.Length == 0) args = ["info"];
         var tree = CommandTree.Build(Commands.Values);
         var parsed = tree.Root.Parse(args);
-        string name = parsed.CommandResult.Command is { } command && command != tree.Root ? command.Name : "";
+        string name = CommandTree.NameOf(parsed);
         if (parsed.Errors.Count > 0)
         {
             error.WriteLine($"mlseg{(name.Length > 0 ? " " + name : "")}: {CommandTree.DescribeErrors(parsed, tree)}");

@@ -25,9 +25,23 @@ internal sealed class CommandTree
     {
         var root = new RootCommand("mlseg: semantic segmentation with MLNet.Segmentation (TorchSharp). 'mlseg COMMAND --help' shows a command's options.");
         var handlers = new Dictionary<Command, Handler>();
+        var groups = new Dictionary<string, Command>(StringComparer.Ordinal);
         foreach (var command in commands)
         {
-            var node = new Command(command.Name, command.Summary);
+            // "sample mlnet" is the command mlnet under a group command sample (which only lists its members).
+            string[] words = command.Name.Split(' ');
+            Command parent = root;
+            foreach (string group in words[..^1])
+            {
+                if (!groups.TryGetValue(group, out var groupNode))
+                {
+                    groupNode = new Command(group, $"{group} commands: 'mlseg {group} --help' lists them");
+                    parent.Subcommands.Add(groupNode);
+                    groups.Add(group, groupNode);
+                }
+                parent = groupNode;
+            }
+            var node = new Command(words[^1], command.Summary);
             var options = new Dictionary<string, Option>(StringComparer.Ordinal);
             foreach (var spec in command.Options)
             {
@@ -37,7 +51,7 @@ internal sealed class CommandTree
                 node.Options.Add(option);
                 options.Add(spec.Name, option);
             }
-            root.Subcommands.Add(node);
+            parent.Subcommands.Add(node);
             handlers.Add(node, new Handler(command, options));
         }
         return new CommandTree(root, handlers);
@@ -65,18 +79,28 @@ internal sealed class CommandTree
         var command = parsed.CommandResult.Command;
         string? unknown = parsed.UnmatchedTokens.FirstOrDefault();
         string first = parsed.Errors[0].Message.TrimEnd('.');
-        if (command == tree.Root && unknown is not null && !unknown.StartsWith('-'))
+        bool group = command.Subcommands.Count > 0;
+        string help = command == tree.Root ? "mlseg --help" : $"mlseg {NameOf(parsed)} --help";
+        if (group && unknown is not null && !unknown.StartsWith('-'))
         {
-            string known = string.Join(", ", tree.Root.Subcommands.Select(c => c.Name).Order(StringComparer.Ordinal));
-            return $"unknown command '{unknown}'{Suggest(unknown, tree.Root.Subcommands.Select(c => c.Name))}; commands: {known}";
+            string known = string.Join(", ", command.Subcommands.Select(c => c.Name).Order(StringComparer.Ordinal));
+            return $"unknown command '{unknown}'{Suggest(unknown, command.Subcommands.Select(c => c.Name))}; commands: {known}";
         }
         if (unknown is not null)
         {
-            string help = command == tree.Root ? "mlseg --help" : $"mlseg {command.Name} --help";
             var names = command.Options.Select(o => o.Name).Where(n => n.StartsWith("--", StringComparison.Ordinal));
             return $"unknown argument '{unknown}'{Suggest(unknown, names)} (see '{help}')";
         }
-        return command == tree.Root ? $"{first} (see 'mlseg --help')" : $"{first} (see 'mlseg {command.Name} --help')";
+        return $"{first} (see '{help}')";
+    }
+
+    /// <summary>The parsed command's full name below the root, e.g. "sample mlnet"; empty for the root.</summary>
+    public static string NameOf(ParseResult parsed)
+    {
+        var names = new List<string>();
+        for (var result = parsed.CommandResult; result.Parent is System.CommandLine.Parsing.CommandResult parent; result = parent)
+            names.Insert(0, result.Command.Name);
+        return string.Join(' ', names);
     }
 
     private static string Suggest(string typed, IEnumerable<string> candidates)

@@ -25,7 +25,7 @@ public sealed class CommandLineParsingTests
         foreach (string name in CommandLine.CommandNames)
         {
             var command = CommandLine.Find(name)!;
-            var (code, output, error) = await Run(name, "--help");
+            var (code, output, error) = await Run([.. name.Split(' '), "--help"]);
             Assert.AreEqual(0, code, error);
             StringAssert.Contains(output, command.Summary, name);
             foreach (var option in command.Options)

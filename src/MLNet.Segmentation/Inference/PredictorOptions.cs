@@ -25,6 +25,32 @@ public sealed record PredictorOptions
     /// <see cref="ScalarType.BFloat16"/> (CPU or CUDA) or <see cref="ScalarType.Float16"/> (CUDA). Probabilities are float32 either way.
     /// </summary>
     public ScalarType? AutocastDType { get; init; }
+
+    /// <summary>The default of <see cref="MaxPixels"/>: 2^21 (2,097,152, e.g. one 2048 x 1024 image).</summary>
+    public const long DefaultMaxPixels = 1L << 21;
+
+    /// <summary>The default of <see cref="MaxBytes"/>: 4 GiB.</summary>
+    public const long DefaultMaxBytes = 4L << 30;
+
+    /// <summary>
+    /// The most pixels one forward pass of the network may see: N x H x W of the batch for whole-image inference, or the
+    /// tiles of one group (up to <see cref="SlidingWindowOptions.TilesPerBatch"/> tiles of N images each) for
+    /// sliding-window inference. The network's activations grow with it: measured on the CPU at 1024 x 1024, the
+    /// full-width U-Net takes about 2.3 KB per pixel, DeconvNet 1.7 KB and DeepLab v3+ (ResNet-50) 0.5 KB, so at the
+    /// default the widest takes about 5 GB. Larger images need a sliding window (or a larger limit). Checked before
+    /// anything is allocated.
+    /// </summary>
+    public long MaxPixels { get; init; } = DefaultMaxPixels;
+
+    /// <summary>
+    /// The most bytes the predictor's own tensors may take, as estimated before anything is allocated from the batch's
+    /// size, channels and classes, the tile padding and the flip: the converted and normalized input, the padded input,
+    /// the network's logits and probabilities per forward pass, the blending sums and the class ids (and their CPU copies
+    /// when inference runs elsewhere). With <see cref="DefaultMaxPixels"/>, the defaults keep a prediction under about
+    /// 11 GB in the worst case (5 GB of activations, 4 GiB of these tensors, a network of at most 2 GiB), well inside a
+    /// 24 GB machine.
+    /// </summary>
+    public long MaxBytes { get; init; } = DefaultMaxBytes;
 }
 
 /// <summary>The prediction for a batch: class ids and per-class probabilities (both on the CPU, owned by the caller).</summary>

@@ -13,9 +13,30 @@ public static class SlidingWindowInference
     /// <summary>
     /// Applies <paramref name="forward"/> (N x C x h x w → N x K x h x w) to tiles of <paramref name="images"/> and returns
     /// the blended N x K x H x W output: at each pixel, the weighted mean of the outputs of the tiles covering it.
-    /// Images smaller than a tile are padded by reflection (or replication when too small to reflect) and cropped back.
+    /// Along an axis where the image is smaller than the tile, the tile shrinks to the image size rounded up to a multiple
+    /// of <see cref="SmallImageMultiple"/> (<see cref="EffectiveTile"/>), and the image is padded to it by reflection (or
+    /// replication when too small to reflect) and cropped back: a small image is never padded up to a huge tile.
     /// </summary>
-    public static Tensor Run(Tensor images, Func<Tensor, Tensor> forward, SlidingWindowOptions? options = null)
+    public static Tensor Run(Tensor images, Func<Tensor, Tensor> forward, SlidingWindowOptions? options = null) =>
+        Run(images, forward, options, null);
+
+    /// <summary>Pixels a small image is padded to a multiple of along an axis shorter than the tile (every catalog network's largest stride).</summary>
+    public const long SmallImageMultiple = 32;
+
+    /// <summary>
+    /// The tile size used along an axis of <paramref name="size"/> pixels: <paramref name="tile"/>, or when the image is
+    /// smaller, the image size rounded up to a multiple of <see cref="SmallImageMultiple"/> if that is smaller still.
+    /// </summary>
+    public static long EffectiveTile(long size, long tile)
+    {
+        if (size <= 0 || tile <= 0) throw new ArgumentOutOfRangeException(nameof(size), $"sizes must be positive, got image {size} and tile {tile}");
+        if (tile <= size) return tile;
+        long rounded = (size + SmallImageMultiple - 1) / SmallImageMultiple * SmallImageMultiple;
+        return Math.Min(tile, rounded);
+    }
+
+    /// <summary>Runs the tiles; <paramref name="onClasses"/> sees the class count of the first output before the sums are allocated.</summary>
+    internal static Tensor Run(Tensor images, Func<Tensor, Tensor> forward, SlidingWindowOptions? options, Action<long>? onClasses)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(forward);
@@ -24,7 +45,7 @@ public static class SlidingWindowInference
         if (images.dim() != 4) throw new ArgumentException($"sliding-window inference expects N x C x H x W images, got {TensorData.ShapeOf(images)}", nameof(images));
 
         long height = images.size(2), width = images.size(3);
-        long tileH = o.TileSize.Height, tileW = o.TileSize.Width;
+        long tileH = EffectiveTile(height, o.TileSize.Height), tileW = EffectiveTile(width, o.TileSize.Width);
         long padH = Math.Max(0, tileH - height), padW = Math.Max(0, tileW - width);
 
         using var scope = NewDisposeScope();
@@ -52,6 +73,7 @@ public static class SlidingWindowInference
                     $"the network returned {TensorData.ShapeOf(output)} for tiles of {TensorData.ShapeOf(batch)}; expected {n * group.Length} x K x {tileH} x {tileW}");
             if (sum is null)
             {
+                onClasses?.Invoke(output.size(1));
                 sum = zeros([n, output.size(1), fullH, fullW], output.dtype, images.device);
                 sum.MoveToOuterDisposeScope();
             }
@@ -76,12 +98,19 @@ public static class SlidingWindowInference
     public static IReadOnlyList<long> Starts(long size, long tile, double overlap)
     {
         if (tile >= size) return [0];
-        long stride = Math.Max(1, (long)Math.Round(tile * (1 - overlap)));
         long span = size - tile;
-        long count = (span + stride - 1) / stride + 1;
+        long count = TileCount(size, tile, overlap);
         var starts = new long[count];
         for (long i = 0; i < count; i++) starts[i] = (long)Math.Floor((double)i * span / (count - 1) + 0.5);
         return starts;
+    }
+
+    /// <summary>The number of tiles <see cref="Starts"/> places along an axis (computed without placing them).</summary>
+    public static long TileCount(long size, long tile, double overlap)
+    {
+        if (tile >= size) return 1;
+        long stride = Math.Max(1, (long)Math.Round(tile * (1 - overlap)));
+        return (size - tile + stride - 1) / stride + 1;
     }
 
     /// <summary>The 1 x 1 x h x w blending weights of one tile (Gaussian peak 1, never below 1e-3 so every pixel counts).</summary>

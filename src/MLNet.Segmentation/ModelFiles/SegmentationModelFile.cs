@@ -21,8 +21,13 @@ public sealed class LoadedModel(SegmentationModel model, ModelManifest manifest)
 
 /// <summary>
 /// The model file: one zip holding exactly "manifest.json" (architecture and options, classes, colours, ignore id,
-/// normalization, library version) and "weights.safetensors". Written atomically; loading validates everything and
-/// reports problems as <see cref="InvalidDataException"/> naming the file.
+/// normalization, library version) and "weights.safetensors". Written atomically. Loading checks everything before it
+/// allocates anything large (see <see cref="ModelFileLimits"/> for what a hostile file can cost): the entries' declared
+/// sizes, the manifest (<see cref="ModelManifest.Validate"/>), the architecture options (<see cref="ArchitectureLimits"/>),
+/// and the weights' names, shapes and dtypes against the architecture before the network is built; the weights are then
+/// streamed into the network and must be finite. Every problem with a file's content is an
+/// <see cref="InvalidDataException"/> with a one-line message that names the file and the entry or field; a missing file
+/// is a <see cref="FileNotFoundException"/>.
 /// </summary>
 public static class SegmentationModelFile
 {
@@ -32,12 +37,10 @@ public static class SegmentationModelFile
     /// <summary>Name of the weights entry.</summary>
     public const string WeightsEntry = "weights.safetensors";
 
-    private const long MaxManifestBytes = 1 << 20;
-    private const long MaxWeightsBytes = 8L << 30;
-
     /// <summary>
     /// Saves <paramref name="model"/> with the description in <paramref name="manifest"/> (its architecture, options and
-    /// class count are taken from the model).
+    /// class count are taken from the model). The manifest and options are checked as <see cref="Load"/> checks them, so a
+    /// file that could not be loaded is never written.
     /// </summary>
     public static void Save(string path, SegmentationModel model, ModelManifest manifest)
     {
@@ -47,6 +50,7 @@ public static class SegmentationModelFile
         var (key, options) = ArchitectureRegistry.Describe(model);
         var complete = manifest with { Architecture = key, Options = options, NumClasses = (int)model.NumClasses, InChannels = (int)model.InChannels };
         complete.Validate();
+        ArchitectureRegistry.Plan(complete.Architecture, complete.NumClasses, complete.InChannels, complete.Options);
 
         IO.AtomicFile.Write(path, file =>
         {
@@ -59,48 +63,39 @@ public static class SegmentationModelFile
         });
     }
 
-    /// <summary>Reads only the manifest of a model file (validated).</summary>
+    /// <summary>Reads only the manifest of a model file, checked with its architecture options.</summary>
     public static ModelManifest ReadManifest(string path)
     {
-        using var zip = OpenZip(path);
-        return ReadManifest(path, RequireEntries(path, zip).Manifest);
+        using var entries = ModelFileEntries.Open(path);
+        return ReadManifest(path, entries.Manifest).Manifest;
     }
 
-    /// <summary>Loads a model file: rebuilds the architecture from the manifest and loads the weights strictly.</summary>
+    /// <summary>Loads a model file: checks it whole, rebuilds the architecture from the manifest and streams the weights in.</summary>
     public static LoadedModel Load(string path)
     {
-        using var zip = OpenZip(path);
-        var (manifestEntry, weightsEntry) = RequireEntries(path, zip);
-        var manifest = ReadManifest(path, manifestEntry);
-        if (weightsEntry.Length > MaxWeightsBytes) throw Bad(path, $"the weights entry declares {weightsEntry.Length} bytes");
+        using var entries = ModelFileEntries.Open(path);
+        var (manifest, options, expected) = ReadManifest(path, entries.Manifest);
+        using var weights = ModelFileEntries.OpenEntry(path, entries.Weights);
+        var header = Guard(path, WeightsEntry, () => ModelWeightsLoader.ReadHeader(weights, entries.Weights.Length, expected, manifest.Architecture));
 
         SegmentationModel model;
         try
         {
-            model = ArchitectureRegistry.Create(manifest.Architecture, manifest.NumClasses, manifest.Options);
+            model = ArchitectureRegistry.Create(manifest.Architecture, manifest.NumClasses, options);
         }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException)
+        catch (ArgumentException e)
         {
-            throw Bad(path, e.Message, e);
+            throw Bad(path, $"{ManifestEntry}: the options cannot be built ({FirstLine(e.Message)})", e);
         }
         try
         {
-            if (model.InChannels != manifest.InChannels)
-                throw Bad(path, $"the options give {model.InChannels} input channels but the manifest says {manifest.InChannels}");
-            using var buffer = new MemoryStream(checked((int)Math.Min(weightsEntry.Length, int.MaxValue)));
-            using (var stream = weightsEntry.Open()) stream.CopyTo(buffer);
-            buffer.Position = 0;
-            using var state = SafeTensors.Read(buffer);
-            model.Load(state, strict: true);
+            Guard(path, WeightsEntry, () =>
+            {
+                ModelWeightsLoader.Stream(weights, header, model);
+                return true;
+            });
             model.eval();
             return new LoadedModel(model, manifest);
-        }
-        catch (Exception e) when (e is StateDictMismatchException or InvalidDataException)
-        {
-            model.Dispose();
-            throw e is InvalidDataException ide && ide.Message.StartsWith($"model file '{path}'", StringComparison.Ordinal)
-                ? ide
-                : Bad(path, e.Message, e);
         }
         catch
         {
@@ -109,58 +104,60 @@ public static class SegmentationModelFile
         }
     }
 
-    private static ZipArchive OpenZip(string path)
+    private static (ModelManifest Manifest, object Options, ExpectedStateDict Expected) ReadManifest(string path, ZipArchiveEntry entry)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"model file '{path}' does not exist", path);
-        try
+        var bytes = ModelFileEntries.ReadAll(path, entry, ModelFileLimits.MaxManifestBytes);
+        return Guard(path, ManifestEntry, () =>
         {
-            return ZipFile.OpenRead(path);
-        }
-        catch (InvalidDataException e)
-        {
-            throw Bad(path, $"not a readable zip ({e.Message})", e);
-        }
-    }
-
-    private static (ZipArchiveEntry Manifest, ZipArchiveEntry Weights) RequireEntries(string path, ZipArchive zip)
-    {
-        ZipArchiveEntry? manifest = null, weights = null;
-        foreach (var entry in zip.Entries)
-        {
-            string name = entry.FullName;
-            if (name == ManifestEntry && manifest is null) manifest = entry;
-            else if (name == WeightsEntry && weights is null) weights = entry;
-            else if (name.Contains("..", StringComparison.Ordinal) || name.StartsWith('/') || name.Contains('\\') || name.Contains(':'))
-                throw Bad(path, $"entry '{name}' is a path-traversal attempt");
-            else throw Bad(path, $"unexpected entry '{name}' (a model file holds only {ManifestEntry} and {WeightsEntry}, once each)");
-        }
-        if (manifest is null) throw Bad(path, $"no {ManifestEntry}");
-        if (weights is null) throw Bad(path, $"no {WeightsEntry}");
-        return (manifest, weights);
-    }
-
-    private static ModelManifest ReadManifest(string path, ZipArchiveEntry entry)
-    {
-        if (entry.Length > MaxManifestBytes) throw Bad(path, $"the manifest declares {entry.Length} bytes");
-        try
-        {
-            using var stream = entry.Open();
-            var manifest = JsonSerializer.Deserialize<ModelManifest>(stream, ArchitectureRegistry.JsonOptions)
-                ?? throw Bad(path, "the manifest is empty");
+            ModelManifest manifest;
+            try
+            {
+                manifest = JsonSerializer.Deserialize<ModelManifest>(bytes, ArchitectureRegistry.JsonOptions)
+                    ?? throw new InvalidDataException("the manifest is empty");
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"not valid JSON of a model manifest ({e.Message})", e);
+            }
             manifest.Validate();
-            return manifest;
-        }
-        catch (JsonException e)
+            var (options, expected) = ArchitectureRegistry.Plan(manifest.Architecture, manifest.NumClasses, manifest.InChannels, manifest.Options);
+            return (manifest, options, expected);
+        });
+    }
+
+    // Runs a step whose content errors become one-line InvalidDataExceptions naming the file and the entry.
+    private static T Guard<T>(string path, string entry, Func<T> step)
+    {
+        try
         {
-            throw Bad(path, $"the manifest is not valid JSON of a model manifest ({e.Message})", e);
+            return step();
         }
-        catch (InvalidDataException e) when (!e.Message.StartsWith("model file", StringComparison.Ordinal))
+        catch (Exception e) when (IsContentError(e) && !IsReported(e, path))
         {
-            throw Bad(path, e.Message, e);
+            string message = FirstLine(e.Message);
+            if (message.StartsWith("safetensors: ", StringComparison.Ordinal)) message = message["safetensors: ".Length..];
+            throw Bad(path, $"{entry}: {message}", e);
         }
     }
 
-    private static InvalidDataException Bad(string path, string problem, Exception? inner = null) =>
-        new($"model file '{path}': {problem}", inner);
+    /// <summary>Exceptions that a corrupt or hostile file's content raises in the readers (zip, JSON, safetensors).</summary>
+    internal static bool IsContentError(Exception e) =>
+        e is InvalidDataException or IOException or NotSupportedException or ArgumentException or OverflowException or FormatException
+            or JsonException or InvalidOperationException
+        && e is not (FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or ObjectDisposedException);
+
+    /// <summary>Whether <paramref name="e"/> is already one of ours about <paramref name="path"/>.</summary>
+    internal static bool IsReported(Exception e, string path) =>
+        e is InvalidDataException && e.Message.StartsWith($"model file '{path}'", StringComparison.Ordinal);
+
+    /// <summary>The one-line error about the content of model file <paramref name="path"/>.</summary>
+    internal static InvalidDataException Bad(string path, string problem, Exception? inner = null) =>
+        new(MessageText.OneLine($"model file '{path}': {problem}"), inner);
+
+    // .NET's argument exceptions append "(Parameter 'x')" and "Actual value was ..." on further lines.
+    private static string FirstLine(string message)
+    {
+        int end = message.IndexOfAny(['\r', '\n']);
+        return end < 0 ? message : message[..end];
+    }
 }

@@ -1,6 +1,4 @@
-using System.Text;
 using System.Text.Json;
-using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Nn;
 using static TorchSharp.torch;
 
@@ -19,7 +17,7 @@ public static class SafeTensors
     /// <summary>The largest header accepted (as the reference implementation: 100 MB).</summary>
     public const long MaxHeaderBytes = 100_000_000;
 
-    private const string MetadataKey = "__metadata__";
+    internal const string MetadataKey = "__metadata__";
 
     /// <summary>Loads every tensor of the file onto the CPU.</summary>
     public static StateDict Load(string path)
@@ -42,31 +40,23 @@ public static class SafeTensors
     public static StateDict Read(Stream stream, out IReadOnlyDictionary<string, string> metadata)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors needs a little-endian host");
         long length = stream.CanSeek ? stream.Length - stream.Position : throw new ArgumentException("the stream must be seekable", nameof(stream));
-        var (entries, meta, dataStart) = ReadHeader(stream, length);
-        metadata = meta;
-        long dataLength = length - dataStart;
-        ValidateLayout(entries, dataLength);
+        var header = SafeTensorsHeader.Read(stream, length, MaxHeaderBytes);
+        metadata = header.Metadata;
 
         var result = new StateDict();
         try
         {
-            long origin = stream.Position;
-            foreach (var entry in entries)
+            var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            foreach (var entry in header.Entries.OrderBy(e => e.Index))
             {
-                if (entry.End - entry.Begin > int.MaxValue)
-                    throw new InvalidDataException($"safetensors: tensor '{entry.Name}' has {entry.End - entry.Begin} bytes; tensors over 2 GiB are not supported");
+                SafeTensorsHeader.CheckSize(entry);
                 var tensor = empty(entry.Shape, entry.DType);
                 result.Add(entry.Name, tensor);
-                stream.Position = origin + entry.Begin;
-                if (entry.End > entry.Begin) stream.ReadExactly(tensor.bytes);
+                tensors[entry.Name] = tensor;
             }
-        }
-        catch (EndOfStreamException e)
-        {
-            result.Dispose();
-            throw new InvalidDataException("safetensors: the data section is truncated", e);
+            // The layout is checked to tile the data section, so the tensors are read in one forward pass.
+            foreach (var entry in header.Entries) SafeTensorsHeader.ReadData(stream, entry, tensors[entry.Name]);
         }
         catch
         {
@@ -140,117 +130,5 @@ public static class SafeTensors
             if (cpu.numel() > 0) stream.Write(cpu.bytes);
         }
         stream.Flush();
-    }
-
-    private sealed record Entry(string Name, ScalarType DType, long[] Shape, long Begin, long End);
-
-    private static (List<Entry> Entries, Dictionary<string, string> Metadata, long DataStart) ReadHeader(Stream stream, long length)
-    {
-        if (length < 8) throw new InvalidDataException($"safetensors: the file has {length} bytes, fewer than the 8-byte header length");
-        Span<byte> prefix = stackalloc byte[8];
-        stream.ReadExactly(prefix);
-        ulong headerLength = BitConverter.ToUInt64(prefix);
-        if (headerLength > MaxHeaderBytes)
-            throw new InvalidDataException($"safetensors: declared header length {headerLength} exceeds the {MaxHeaderBytes}-byte limit");
-        if ((long)headerLength > length - 8)
-            throw new InvalidDataException($"safetensors: declared header length {headerLength} exceeds the {length - 8} bytes after the length prefix");
-        if (headerLength < 2) throw new InvalidDataException($"safetensors: header length {headerLength} is too small for a JSON object");
-        var headerBytes = new byte[headerLength];
-        stream.ReadExactly(headerBytes);
-        // System.Text.Json checks the bytes of strings only when they are read, and then throws InvalidOperationException.
-        if (!System.Text.Unicode.Utf8.IsValid(headerBytes)) throw new InvalidDataException("safetensors: the header is not valid UTF-8");
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(headerBytes, new JsonDocumentOptions { MaxDepth = 8 });
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"safetensors: the header is not valid JSON ({e.Message})", e);
-        }
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw new InvalidDataException("safetensors: the header is not a JSON object");
-            var entries = new List<Entry>();
-            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var property in root.EnumerateObject())
-            {
-                if (!seen.Add(property.Name)) throw new InvalidDataException($"safetensors: duplicate header key '{property.Name}'");
-                if (property.Name == MetadataKey)
-                {
-                    ReadMetadata(property.Value, metadata);
-                    continue;
-                }
-                entries.Add(ReadEntry(property.Name, property.Value));
-            }
-            return (entries, metadata, 8 + (long)headerLength);
-        }
-    }
-
-    private static void ReadMetadata(JsonElement value, Dictionary<string, string> metadata)
-    {
-        if (value.ValueKind != JsonValueKind.Object) throw new InvalidDataException("safetensors: __metadata__ is not an object");
-        foreach (var item in value.EnumerateObject())
-        {
-            if (item.Value.ValueKind != JsonValueKind.String)
-                throw new InvalidDataException($"safetensors: metadata value '{item.Name}' is not a string");
-            metadata[item.Name] = item.Value.GetString()!;
-        }
-    }
-
-    private static Entry ReadEntry(string name, JsonElement value)
-    {
-        if (value.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"safetensors: entry '{name}' is not an object");
-        if (!value.TryGetProperty("dtype", out var dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String)
-            throw new InvalidDataException($"safetensors: tensor '{name}' has no string 'dtype'");
-        var dtype = SafeTensorsDType.Parse(dtypeElement.GetString()!, name);
-
-        if (!value.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array)
-            throw new InvalidDataException($"safetensors: tensor '{name}' has no 'shape' array");
-        if (shapeElement.GetArrayLength() > 16) throw new InvalidDataException($"safetensors: tensor '{name}' has more than 16 dimensions");
-        var shape = new long[shapeElement.GetArrayLength()];
-        long count = 1;
-        int k = 0;
-        foreach (var dim in shapeElement.EnumerateArray())
-        {
-            if (dim.ValueKind != JsonValueKind.Number || !dim.TryGetInt64(out long s) || s < 0)
-                throw new InvalidDataException($"safetensors: tensor '{name}' has an invalid dimension {dim.GetRawText()}");
-            shape[k++] = s;
-            try { count = checked(count * s); }
-            catch (OverflowException) { throw new InvalidDataException($"safetensors: tensor '{name}' has an impossibly large shape"); }
-        }
-
-        if (!value.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
-            throw new InvalidDataException($"safetensors: tensor '{name}' has no 'data_offsets' pair");
-        if (!offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end) || begin < 0 || end < begin)
-            throw new InvalidDataException($"safetensors: tensor '{name}' has invalid data offsets {offsets.GetRawText()}");
-
-        long expected;
-        try { expected = checked(count * SafeTensorsDType.ElementSize(dtype)); }
-        catch (OverflowException) { throw new InvalidDataException($"safetensors: tensor '{name}' has an impossibly large shape"); }
-        if (end - begin != expected)
-            throw new InvalidDataException($"safetensors: tensor '{name}' of dtype {dtypeElement.GetString()} and shape {TensorData.ShapeText(shape)} needs {expected} bytes but its offsets span {end - begin}");
-        return new Entry(name, dtype, shape, begin, end);
-    }
-
-    private static void ValidateLayout(List<Entry> entries, long dataLength)
-    {
-        // The data section must be exactly covered by the tensors: in bounds, no overlap, no hole.
-        long position = 0;
-        foreach (var entry in entries.OrderBy(e => e.Begin).ThenBy(e => e.End))
-        {
-            if (entry.End > dataLength)
-                throw new InvalidDataException($"safetensors: tensor '{entry.Name}' ends at byte {entry.End} but the data section has {dataLength} bytes (truncated file?)");
-            if (entry.Begin < position)
-                throw new InvalidDataException($"safetensors: tensor '{entry.Name}' overlaps the previous tensor (starts at {entry.Begin}, previous ends at {position})");
-            if (entry.Begin > position)
-                throw new InvalidDataException($"safetensors: the data section has a hole at bytes [{position}, {entry.Begin})");
-            position = entry.End;
-        }
-        if (position != dataLength)
-            throw new InvalidDataException($"safetensors: the data section has {dataLength - position} trailing bytes not covered by any tensor");
     }
 }

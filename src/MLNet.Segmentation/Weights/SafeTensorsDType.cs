@@ -16,7 +16,7 @@ internal static class SafeTensorsDType
     {
         foreach (var (n, d) in Table)
             if (n == name) return d;
-        throw new InvalidDataException($"safetensors: tensor '{tensorName}' has unsupported dtype '{name}' (supported: {string.Join(", ", Table.Select(t => t.Name))})");
+        throw new InvalidDataException($"safetensors: tensor {ModelFiles.MessageText.Quote(tensorName)} has unsupported dtype {ModelFiles.MessageText.Quote(name)} (supported: {string.Join(", ", Table.Select(t => t.Name))})");
     }
 
     internal static string Name(ScalarType dtype)

@@ -14,7 +14,8 @@ public enum ImageDecodeMode
 /// <summary>
 /// Decodes PNG (gray, gray+alpha, RGB, RGBA, palette; 1..16 bits; interlaced) with a managed decoder, so mask class
 /// ids and 16-bit samples come out exactly, and JPEG (baseline, progressive), BMP and WebP through SkiaSharp.
-/// The declared size is checked against <see cref="MaxPixels"/> before pixels are allocated. Corrupt or truncated
+/// The size in the header is checked against a pixel limit (<see cref="DefaultMaxPixels"/> unless the caller gives
+/// another, at most <see cref="MaxPixelsLimit"/>) before pixels are allocated. Corrupt or truncated
 /// data throws <see cref="InvalidDataException"/> naming the file (or the given source name) and the problem.
 /// Tensor conversions are in <see cref="ImageTensors"/>.
 /// </summary>
@@ -23,34 +24,63 @@ public static class ImageDecoder
     /// <summary>Files larger than this are refused before reading (1 GiB).</summary>
     public const long MaxFileBytes = 1L << 30;
 
-    /// <summary>Images of more pixels than this are refused before decoding (2^28).</summary>
-    public const long MaxPixels = 1L << 28;
+    /// <summary>
+    /// The default pixel limit of the decoders: 2^26 (67,108,864 pixels, e.g. 8192 x 8192). A decoded RGB image of that
+    /// size takes 192 MiB as bytes and 768 MiB as a float32 tensor.
+    /// </summary>
+    public const long DefaultMaxPixels = 1L << 26;
 
-    /// <summary>Reads and decodes an image file.</summary>
-    public static Image Read(string path, ImageDecodeMode mode = ImageDecodeMode.Color) =>
-        Decode(ReadFile(path), path, mode);
+    /// <summary>The largest pixel limit a caller may give (2^28), and the largest image the PNG encoder writes.</summary>
+    public const long MaxPixelsLimit = 1L << 28;
 
-    /// <summary>Decodes encoded PNG/JPEG/BMP/WebP bytes; <paramref name="source"/> names them in error messages.</summary>
-    public static Image Decode(ReadOnlySpan<byte> data, string source = "<memory>", ImageDecodeMode mode = ImageDecodeMode.Color)
+    /// <summary>Reads and decodes an image file; images of more than <paramref name="maxPixels"/> pixels are refused from their header.</summary>
+    public static Image Read(string path, ImageDecodeMode mode = ImageDecodeMode.Color, long maxPixels = DefaultMaxPixels) =>
+        Decode(ReadFile(path), path, mode, maxPixels);
+
+    /// <summary>
+    /// Decodes encoded PNG/JPEG/BMP/WebP bytes; <paramref name="source"/> names them in error messages. Images of more than
+    /// <paramref name="maxPixels"/> pixels (1..<see cref="MaxPixelsLimit"/>) are refused from their header, before any
+    /// pixel is allocated.
+    /// </summary>
+    public static Image Decode(ReadOnlySpan<byte> data, string source = "<memory>", ImageDecodeMode mode = ImageDecodeMode.Color,
+        long maxPixels = DefaultMaxPixels)
     {
         if (mode is not (ImageDecodeMode.Color or ImageDecodeMode.Raw)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown decode mode");
+        CheckLimit(maxPixels);
         return FormatOf(data, source) switch
         {
-            ImageFormat.Png => PngDecoder.Decode(data, source, mode),
-            var format => SkiaCodec.Decode(data, source, format),
+            ImageFormat.Png => PngDecoder.Decode(data, source, mode, maxPixels),
+            var format => SkiaCodec.Decode(data, source, format, maxPixels),
         };
     }
 
-    /// <summary>Reads the header only: format, width, height, channels and bit depth of the colour decoding.</summary>
-    public static (ImageFormat Format, int Width, int Height, int Channels, int BitDepth) Probe(ReadOnlySpan<byte> data, string source = "<memory>")
+    /// <summary>Throws unless <paramref name="maxPixels"/> is in 1..<see cref="MaxPixelsLimit"/>.</summary>
+    internal static void CheckLimit(long maxPixels)
     {
+        if (maxPixels < 1 || maxPixels > MaxPixelsLimit)
+            throw new ArgumentException($"maxPixels {maxPixels} is outside 1..{MaxPixelsLimit}", nameof(maxPixels));
+    }
+
+    /// <summary>The one-line reason an image of <paramref name="width"/> x <paramref name="height"/> is refused, or null.</summary>
+    internal static string? SizeProblem(long width, long height, long maxPixels)
+    {
+        if (width <= 0 || height <= 0 || width > int.MaxValue || height > int.MaxValue) return $"image size {width}x{height} is outside the supported range";
+        long pixels = width * height;
+        return pixels > maxPixels ? $"image size {width}x{height} ({pixels} pixels) is more than the decoder's limit of {maxPixels} pixels (maxPixels)" : null;
+    }
+
+    /// <summary>Reads the header only: format, width, height, channels and bit depth of the colour decoding.</summary>
+    public static (ImageFormat Format, int Width, int Height, int Channels, int BitDepth) Probe(ReadOnlySpan<byte> data, string source = "<memory>",
+        long maxPixels = DefaultMaxPixels)
+    {
+        CheckLimit(maxPixels);
         var format = FormatOf(data, source);
         if (format == ImageFormat.Png)
         {
-            var (width, height, channels, bitDepth) = PngDecoder.Probe(data, source);
+            var (width, height, channels, bitDepth) = PngDecoder.Probe(data, source, maxPixels);
             return (format, width, height, channels, bitDepth);
         }
-        var layout = SkiaCodec.Probe(data, source, format);
+        var layout = SkiaCodec.Probe(data, source, format, maxPixels);
         return (format, layout.Width, layout.Height, layout.Channels, 8);
     }
 

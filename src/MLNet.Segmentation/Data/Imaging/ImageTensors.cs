@@ -51,14 +51,17 @@ public static class ImageTensors
         /// <summary>
         /// Reads an image file into a float32 C x H x W tensor scaled to [0, 1], converted to <paramref name="channels"/>
         /// channels when given (1: luminance, 3: gray replicated / alpha dropped). This is the data loader's path.
+        /// Images of more than <paramref name="maxPixels"/> pixels are refused from their header.
         /// </summary>
-        public static Tensor ReadTensor(string path, int? channels = null) => ImageDecoder.DecodeTensor(ImageDecoder.ReadFile(path), path, channels);
+        public static Tensor ReadTensor(string path, int? channels = null, long maxPixels = ImageDecoder.DefaultMaxPixels) =>
+            ImageDecoder.DecodeTensor(ImageDecoder.ReadFile(path), path, channels, maxPixels);
 
         /// <summary>Decodes encoded bytes into a float32 C x H x W tensor in [0, 1] (see <see cref="ReadTensor"/>).</summary>
-        public static Tensor DecodeTensor(ReadOnlySpan<byte> data, string source = "<memory>", int? channels = null)
+        public static Tensor DecodeTensor(ReadOnlySpan<byte> data, string source = "<memory>", int? channels = null,
+            long maxPixels = ImageDecoder.DefaultMaxPixels)
         {
             if (channels is { } c && c is < 1 or > 4) throw new ArgumentOutOfRangeException(nameof(channels), c, "1..4 channels");
-            var image = ImageDecoder.Decode(data, source);
+            var image = ImageDecoder.Decode(data, source, ImageDecodeMode.Color, maxPixels);
             return Planar(image, channels ?? image.Channels, scale: true, source);
         }
     }

@@ -8,7 +8,7 @@ namespace MLNet.Segmentation.Data.Codecs;
 /// filters and Adam7 interlacing, with zlib through <see cref="ZLibStream"/>. In <see cref="ImageDecodeMode.Raw"/>
 /// a palette image gives its palette indices and gray below 8 bits its unscaled values (exact class ids for masks);
 /// in <see cref="ImageDecodeMode.Color"/> palettes expand to RGB (RGBA with a tRNS chunk) and low-bit gray is scaled
-/// to 0..255. 16-bit samples stay 16-bit. The declared size is checked against <see cref="ImageDecoder.MaxPixels"/>
+/// to 0..255. 16-bit samples stay 16-bit. The declared size is checked against pixel limit of <see cref="ImageDecoder"/>
 /// and against what the file's compressed bytes can hold before anything is allocated; rows are inflated one at a
 /// time, so the only large allocation is the decoded image itself.
 /// </summary>
@@ -19,9 +19,9 @@ internal static class PngDecoder
     private const double MaxInflateRatio = 1100.0;
 
     /// <summary>Decodes a whole PNG.</summary>
-    internal static Image Decode(ReadOnlySpan<byte> data, string source, ImageDecodeMode mode)
+    internal static Image Decode(ReadOnlySpan<byte> data, string source, ImageDecodeMode mode, long maxPixels)
     {
-        var png = PngStructure.Read(data, source, headerOnly: false);
+        var png = PngStructure.Read(data, source, headerOnly: false, maxPixels);
         var header = png.Header;
         CheckCompressedSize(header, data.Length, source);
         long samples = (long)header.Width * header.Height * header.StoredChannels;
@@ -62,9 +62,9 @@ internal static class PngDecoder
     }
 
     /// <summary>The layout <see cref="Decode"/> gives in <see cref="ImageDecodeMode.Color"/>, from the chunks before the image data.</summary>
-    internal static (int Width, int Height, int Channels, int BitDepth) Probe(ReadOnlySpan<byte> data, string source)
+    internal static (int Width, int Height, int Channels, int BitDepth) Probe(ReadOnlySpan<byte> data, string source, long maxPixels)
     {
-        var png = PngStructure.Read(data, source, headerOnly: true);
+        var png = PngStructure.Read(data, source, headerOnly: true, maxPixels);
         var header = png.Header;
         CheckCompressedSize(header, data.Length, source);
         int channels = header.ColorType == PngColorType.Palette ? (png.PaletteAlpha is null ? 3 : 4) : header.StoredChannels;

@@ -18,7 +18,7 @@ internal static class PngEncoder
     {
         ArgumentNullException.ThrowIfNull(image);
         if (compressionLevel is < -1 or > 9) throw new ArgumentOutOfRangeException(nameof(compressionLevel), compressionLevel, "compression level is -1 or 0..9");
-        if ((long)image.Width * image.Height > ImageDecoder.MaxPixels)
+        if ((long)image.Width * image.Height > ImageDecoder.MaxPixelsLimit)
             throw new ArgumentException($"image size {image.Width}x{image.Height} is out of range for PNG encoding", nameof(image));
         var palette = image.Palette;
         if (palette is not null && image.BitDepth != 8) throw new ArgumentException("a palette PNG has one 8-bit channel", nameof(image));

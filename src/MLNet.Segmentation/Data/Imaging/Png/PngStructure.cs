@@ -39,7 +39,7 @@ internal sealed class PngStructure
     /// Reads the chunks of <paramref name="data"/>; with <paramref name="headerOnly"/> it stops at the first IDAT
     /// (everything that decides the decoded layout comes before it).
     /// </summary>
-    internal static PngStructure Read(ReadOnlySpan<byte> data, string source, bool headerOnly)
+    internal static PngStructure Read(ReadOnlySpan<byte> data, string source, bool headerOnly, long maxPixels)
     {
         if (!HasSignature(data)) throw Invalid(source, "not a PNG signature");
         PngStructure? png = null;
@@ -64,7 +64,7 @@ internal sealed class PngStructure
             if (png is null)
             {
                 if (name != "IHDR") throw Invalid(source, $"the first chunk is {name}, not IHDR");
-                png = new PngStructure(ReadHeader(body, source));
+                png = new PngStructure(ReadHeader(body, source, maxPixels));
                 continue;
             }
             if (inImageData && name != "IDAT") (inImageData, afterImageData) = (false, true);
@@ -98,15 +98,13 @@ internal sealed class PngStructure
         }
     }
 
-    private static PngHeader ReadHeader(ReadOnlySpan<byte> body, string source)
+    private static PngHeader ReadHeader(ReadOnlySpan<byte> body, string source, long maxPixels)
     {
         if (body.Length != 13) throw Invalid(source, $"IHDR has {body.Length} bytes, not 13");
         uint width = BinaryPrimitives.ReadUInt32BigEndian(body);
         uint height = BinaryPrimitives.ReadUInt32BigEndian(body[4..]);
         int bitDepth = body[8], colorType = body[9];
-        if (width == 0 || height == 0 || width > int.MaxValue || height > int.MaxValue ||
-            (double)width * height > ImageDecoder.MaxPixels)
-            throw Invalid(source, $"image size {width}x{height} is outside the supported range");
+        if (ImageDecoder.SizeProblem(width, height, maxPixels) is { } problem) throw Invalid(source, problem);
         if (!PngHeader.IsValidDepth(colorType, bitDepth))
             throw Invalid(source, $"bit depth {bitDepth} is not valid for colour type {colorType}");
         if (body[10] != 0) throw Invalid(source, $"unknown compression method {body[10]}");

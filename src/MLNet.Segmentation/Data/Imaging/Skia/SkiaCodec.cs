@@ -5,7 +5,7 @@ namespace MLNet.Segmentation.Data.Codecs;
 /// <summary>
 /// JPEG, BMP and WebP through SkiaSharp (its bundled libjpeg-turbo and libwebp): decoding to 8-bit gray, RGB or
 /// RGBA (unpremultiplied), and JPEG encoding. The header is read first and its size checked against
-/// <see cref="ImageDecoder.MaxPixels"/> (and, for JPEG, against the file size) before the pixels are allocated.
+/// the decoder's pixel limit (and, for JPEG, against the file size) before the pixels are allocated.
 /// Truncated or corrupt data throws <see cref="InvalidDataException"/> "source: invalid FORMAT: reason".
 /// </summary>
 internal static class SkiaCodec
@@ -14,11 +14,11 @@ internal static class SkiaCodec
     private const double MaxJpegPixelsPerByte = 4096.0;
 
     /// <summary>Decodes an image of <paramref name="format"/>.</summary>
-    internal static unsafe Image Decode(ReadOnlySpan<byte> data, string source, ImageFormat format)
+    internal static unsafe Image Decode(ReadOnlySpan<byte> data, string source, ImageFormat format, long maxPixels)
     {
         using var encoded = SKData.CreateCopy(data);
         using var codec = Open(encoded, source, format);
-        var (width, height, channels) = Layout(codec, data.Length, source, format);
+        var (width, height, channels) = Layout(codec, data.Length, source, format, maxPixels);
         var info = new SKImageInfo(width, height, channels == 1 ? SKColorType.Gray8 : SKColorType.Rgba8888,
             channels == 4 ? SKAlphaType.Unpremul : SKAlphaType.Opaque);
         var decoded = new byte[(long)width * height * (channels == 1 ? 1 : 4)];
@@ -33,11 +33,11 @@ internal static class SkiaCodec
     }
 
     /// <summary>The decoded layout (width, height, channels), from the header only.</summary>
-    internal static (int Width, int Height, int Channels) Probe(ReadOnlySpan<byte> data, string source, ImageFormat format)
+    internal static (int Width, int Height, int Channels) Probe(ReadOnlySpan<byte> data, string source, ImageFormat format, long maxPixels)
     {
         using var encoded = SKData.CreateCopy(data);
         using var codec = Open(encoded, source, format);
-        return Layout(codec, data.Length, source, format);
+        return Layout(codec, data.Length, source, format, maxPixels);
     }
 
     /// <summary>Encodes an 8-bit gray or RGB image as a baseline JPEG (4:2:0 chroma subsampling).</summary>
@@ -72,12 +72,11 @@ internal static class SkiaCodec
     private static SKCodec Open(SKData encoded, string source, ImageFormat format) =>
         SKCodec.Create(encoded) ?? throw Invalid(source, format, "the header cannot be read (truncated or corrupt file)");
 
-    private static (int Width, int Height, int Channels) Layout(SKCodec codec, long fileSize, string source, ImageFormat format)
+    private static (int Width, int Height, int Channels) Layout(SKCodec codec, long fileSize, string source, ImageFormat format, long maxPixels)
     {
         var info = codec.Info;
         double pixels = (double)info.Width * info.Height;
-        if (info.Width <= 0 || info.Height <= 0 || pixels > ImageDecoder.MaxPixels)
-            throw Invalid(source, format, $"image size {info.Width}x{info.Height} is outside the supported range");
+        if (ImageDecoder.SizeProblem(info.Width, info.Height, maxPixels) is { } problem) throw Invalid(source, format, problem);
         if (format == ImageFormat.Jpeg && pixels > MaxJpegPixelsPerByte * fileSize)
             throw Invalid(source, format, $"header claims {info.Width}x{info.Height} pixels, implausible for {fileSize} bytes (corrupt header?)");
         int channels = info.ColorType == SKColorType.Gray8 ? 1 : info.AlphaType == SKAlphaType.Opaque ? 3 : 4;

@@ -145,6 +145,11 @@ public sealed class SegmentationTrainerTests
             using var train = new InMemoryBatchSource(16, Classes, 8, 8, seed: 41);
             using var validation = new InMemoryBatchSource(8, Classes, 8, 8, seed: 42, shuffle: false);
             using var model = SmallNet(3);
+            // Tensors other tests left to the garbage collector must not be finalized while this test counts (after Fit,
+            // nothing is collected first: a tensor Fit dropped without disposing it still counts).
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
             long before = Tensor.TotalCount;
             new SegmentationTrainer(model, new CrossEntropyLoss(), Options(dir, epochs: 2)).Fit(train, validation);
             long afterTwo = Tensor.TotalCount;

@@ -17,7 +17,16 @@ public static class ModelFileArguments
         CommandOption.Flag("--tta", "test-time augmentation: average with the horizontally flipped image"),
         CommonOptions.Device,
         CommonOptions.Precision,
+        CommandOption.Valued("--max-pixels", "N", "PredictorOptions.MaxPixels: pixels sent through the network at once [2097152]; larger images need --tile"),
     ];
+
+    /// <summary>--max-image-pixels (predict): the decoder's limit.</summary>
+    public static readonly CommandOption MaxImagePixelsOption =
+        CommandOption.Valued("--max-image-pixels", "N", "largest input image, in pixels, refused from its header before decoding [67108864]");
+
+    /// <summary>The --max-image-pixels limit for decoding inputs.</summary>
+    public static long MaxImagePixels(Arguments args) =>
+        args.Int("--max-image-pixels", (int)ImageDecoder.DefaultMaxPixels, 1, (int)ImageDecoder.MaxPixelsLimit);
 
     /// <summary>Loads the model file named by --model; a folder or a missing file is a one-line error naming the option.</summary>
     public static LoadedModel Load(Arguments args)
@@ -65,6 +74,7 @@ public static class ModelFileArguments
             Mean = loaded.Manifest.Mean, Std = loaded.Manifest.Std, HorizontalFlip = args.Has("--tta"),
             SlidingWindow = tile is int t ? new SlidingWindowOptions { TileSize = (t, t), Overlap = overlap } : null,
             Device = DeviceArgument.Parse(args), AutocastDType = autocast,
+            MaxPixels = args.Int("--max-pixels", (int)PredictorOptions.DefaultMaxPixels, 1, int.MaxValue),
         });
     }
 }

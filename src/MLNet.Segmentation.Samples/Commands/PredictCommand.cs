@@ -26,6 +26,7 @@ public sealed class PredictCommand : ICommand
     public IReadOnlyList<CommandOption> Options { get; } =
     [
         .. ModelFileArguments.Options,
+        ModelFileArguments.MaxImagePixelsOption,
         CommandOption.Valued("--input", "FILE|DIR", "an image, or a folder of PNG/JPEG images") with { Required = true },
         CommandOption.Valued("--out", "DIR", "output folder; gets ids/, color/ and overlay/") with { Required = true },
     ];
@@ -45,11 +46,12 @@ public sealed class PredictCommand : ICommand
         var terminal = new Terminal(output);
         var counts = new long[description.NumClasses];
         var outputNames = OutputNames.For(files);
+        long maxImagePixels = ModelFileArguments.MaxImagePixels(a);
         foreach (string file in files)
         {
             cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            var image = ImageDecoder.ReadTensor(file, loaded.Manifest.InChannels);
+            var image = ImageDecoder.ReadTensor(file, loaded.Manifest.InChannels, maxImagePixels);
             using var prediction = predictor.Predict(image);
             var ids = prediction.ClassIds.select(0, 0);
             string name = outputNames[file];

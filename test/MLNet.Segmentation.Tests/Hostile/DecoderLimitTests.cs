@@ -9,7 +9,7 @@ namespace MLNet.Segmentation.Tests.Hostile;
 public sealed class DecoderLimitTests
 {
     // A valid 8-bit gray PNG of zeros: its rows deflate about 1000:1, so a 9000 x 9000 image takes about 80 KB.
-    private static byte[] ZeroPng(int width, int height)
+    internal static byte[] ZeroPng(int width, int height)
     {
         using var raw = new MemoryStream();
         using (var zlib = new ZLibStream(raw, CompressionLevel.SmallestSize, leaveOpen: true))

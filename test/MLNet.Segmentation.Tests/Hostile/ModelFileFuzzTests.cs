@@ -113,7 +113,7 @@ public sealed class ModelFileFuzzTests
         Assert.IsFalse(message.Contains('\n') || message.Contains('\r') || message.Length > 600, $"case {k} ({kind}): {message}");
 
     // Writes case k's file and names its kind of mutation.
-    private static string Mutate(int k, Random random, ModelFileParts parts, byte[] valid, string path)
+    internal static string Mutate(int k, Random random, ModelFileParts parts, byte[] valid, string path)
     {
         switch (k % 5)
         {

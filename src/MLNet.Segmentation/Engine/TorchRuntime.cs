@@ -7,6 +7,7 @@ namespace MLNet.Segmentation.Engine;
 /// thread count is set from the MLSEG_NUM_THREADS environment variable when it is set (libtorch's own default, the
 /// core count, otherwise), and NNPACK is switched off (torch.backends.nnpack.enabled = False): libtorch 2.10 tries it for
 /// some convolutions and, on processors it does not support, prints "Could not initialize NNPACK" on every such call.
+/// On Linux, glibc's malloc is told to keep freed memory for reuse (<see cref="GlibcMalloc"/>).
 /// </summary>
 public static class TorchRuntime
 {
@@ -24,6 +25,7 @@ public static class TorchRuntime
         if (Volatile.Read(ref _initialized) == 1) return;
         int? threads = ConfiguredThreads();
         if (Interlocked.Exchange(ref _initialized, 1) == 1) return;
+        GlibcMalloc.TryApply(); // before libtorch's first allocations
         _ = torch.get_num_threads(); // loads TorchSharp's native library and libtorch first
         if (threads is int count) torch.set_num_threads(count);
         if (OperatingSystem.IsLinux()) LibTorchExports.setUserEnabledNNPACK(LibTorchExports.globalContext(), 0);

@@ -146,10 +146,11 @@ public sealed class BenchCommand : ICommand
     /// <summary>
     /// Times one phase into <paramref name="row"/>: <paramref name="timeKey"/> (median ms), then images/s, peak RSS,
     /// managed bytes per step and garbage collections under <paramref name="prefix"/>. The peak is reset first, so that
-    /// it is the phase's own (not the previous network's or phase's).
+    /// it is the phase's own (not the previous network's or phase's), after the memory glibc keeps is handed back.
     /// </summary>
     private static void MeasurePhase(JsonObject row, string prefix, string timeKey, Action step, Action sync, BenchSettings s)
     {
+        GlibcMalloc.Release(); // what earlier networks and phases left in the heap is not this phase's
         PeakMemory.Reset();
         var (seconds, managedBytes, collections) = Median(step, sync, s);
         row[timeKey] = Math.Round(seconds * 1000, 1);

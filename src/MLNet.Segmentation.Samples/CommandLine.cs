@@ -87,7 +87,7 @@ public static class CommandLine
             int end = message.IndexOfAny(['\r', '\n']);
             return (end < 0 ? message : message[..end]).Trim();
         }
-        if (e is ArgumentOutOfRangeException { ActualValue: not null } range)
+        if (e is ArgumentOutOfRangeException { ActualValue: not null })
         {
             int end = message.IndexOfAny(['\r', '\n']);
             if (end >= 0) message = message[..end];

@@ -28,7 +28,10 @@ public static class ModelFileArguments
     public static long MaxImagePixels(Arguments args) =>
         args.Int("--max-image-pixels", (int)ImageDecoder.DefaultMaxPixels, 1, (int)ImageDecoder.MaxPixelsLimit);
 
-    /// <summary>Loads the model file named by --model; a folder or a missing file is a one-line error naming the option.</summary>
+    /// <summary>
+    /// Loads the model file named by --model; a folder is a one-line error naming the option and, when there is one, the
+    /// model file inside it (the rest, a missing file included, is <see cref="SegmentationModelFile.Load"/>'s to report).
+    /// </summary>
     public static LoadedModel Load(Arguments args)
     {
         string path = args.Required("--model");
@@ -37,7 +40,6 @@ public static class ModelFileArguments
             string inside = Path.Combine(path, "model.mlseg.zip");
             throw new FileNotFoundException($"--model {path}: is a folder; give the model file{(File.Exists(inside) ? $", e.g. {inside}" : " (model.mlseg.zip)")}", path);
         }
-        if (!File.Exists(path)) throw new FileNotFoundException($"--model {path}: no such file", path);
         return SegmentationModelFile.Load(path);
     }
 

@@ -57,7 +57,8 @@ public sealed class TrainCommand : ICommand
     public Task<int> RunAsync(Arguments a, TextWriter output, CancellationToken cancellation)
     {
         string outDir = OutputFolder.Prepare("--out", a.Required("--out"), OutputFolder.TrainingOutputs.Files, OutputFolder.TrainingOutputs.Folders);
-        string checkpointPath = Path.Combine(outDir, "checkpoints", "checkpoint.safetensors");
+        string checkpointDirectory = Path.Combine(outDir, "checkpoints");
+        string checkpointPath = SegmentationTrainer.CheckpointPathIn(checkpointDirectory);
         if (a.Has("--resume") && !File.Exists(checkpointPath))
             throw new FileNotFoundException($"--resume: no checkpoint at {checkpointPath}; run without --resume to start afresh", checkpointPath);
         int epochs = a.Int("--epochs", 10, 1, 100_000);
@@ -123,7 +124,7 @@ public sealed class TrainCommand : ICommand
             WeightDecay = a.Double("--weight-decay", optimizer == OptimizerKind.AdamW ? 1e-4 : 0, 0, 1),
             WarmupSteps = a.Int("--warmup", 0, 0), ClipGradientNorm = a.DoubleOrNull("--clip", 1e-9),
             EarlyStoppingPatience = a.IntOrNull("--patience", 1), IgnoreIndex = description.IgnoreIndex, Device = device,
-            Precision = precision, Seed = (ulong)seed, CheckpointDirectory = Path.Combine(outDir, "checkpoints"),
+            Precision = precision, Seed = (ulong)seed, CheckpointDirectory = checkpointDirectory,
         };
         var trainer = new SegmentationTrainer(model, loss, options);
         terminal.Line($"mlseg train: {data.Train.Count} training and {data.Validation?.Count ?? 0} validation images ({description.Name}, " +

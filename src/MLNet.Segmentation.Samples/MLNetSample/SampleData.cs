@@ -3,8 +3,9 @@ using MLNet.Segmentation.Data;
 namespace MLNet.Segmentation.Samples.MLNetSample;
 
 /// <summary>
-/// The sample's data: the ISBI 2012 membrane slices (25 train, 5 validation; gray, 0/255 masks) when the shared
-/// datasets folder is there, otherwise synthetic shapes (4 classes, RGB) written as PNGs under the output folder.
+/// The sample's data: the ISBI 2012 membrane slices (<see cref="KnownDatasets.Membrane"/>'s split: 25 train, 5
+/// validation; gray, 0/255 masks) when the shared datasets folder is there, otherwise synthetic shapes (4 classes, RGB)
+/// written as PNGs under the output folder.
 /// </summary>
 public sealed record SampleData(string Name, LabeledImage[] Train, LabeledImage[] Validation, string[] ClassNames, int Channels,
     MaskEncoding MaskEncoding, int Size)
@@ -14,14 +15,9 @@ public sealed record SampleData(string Name, LabeledImage[] Train, LabeledImage[
     {
         membraneFolder ??= KnownDatasets.FindDataset("membrane");
         if (membraneFolder is not null && Directory.Exists(Path.Combine(membraneFolder, "train", "image")))
-        {
-            var slices = Enumerable.Range(0, 30).Select(i => new LabeledImage
-            {
-                ImagePath = Path.Combine(membraneFolder, "train", "image", $"{i}.png"),
-                MaskPath = Path.Combine(membraneFolder, "train", "label", $"{i}.png"),
-            }).ToArray();
-            return new SampleData("ISBI 2012 membrane", slices[..25], slices[25..], ["membrane", "cell"], 1, MaskEncoding.Binary, 256);
-        }
+            return new SampleData("ISBI 2012 membrane", Rows(KnownDatasets.Membrane(MembraneSplit.Train, membraneFolder)),
+                Rows(KnownDatasets.Membrane(MembraneSplit.Validation, membraneFolder)), [.. DatasetDescription.Membrane.ClassNames], 1,
+                MaskEncoding.Binary, 256);
         return Shapes(outputFolder);
     }
 
@@ -41,4 +37,7 @@ public sealed record SampleData(string Name, LabeledImage[] Train, LabeledImage[
         }
         return new SampleData("synthetic shapes", rows[..32], rows[32..], [.. DatasetDescription.SyntheticShapes.ClassNames], 3, MaskEncoding.ClassIds, 64);
     }
+
+    private static LabeledImage[] Rows(PairedFileDataset dataset) =>
+        dataset.Samples.Select(s => new LabeledImage { ImagePath = s.ImagePath, MaskPath = s.MaskPath }).ToArray();
 }

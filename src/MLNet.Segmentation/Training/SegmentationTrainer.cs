@@ -41,7 +41,10 @@ public sealed class SegmentationTrainer
     public Device Device { get; }
 
     /// <summary>The path of the per-epoch checkpoint (null without a checkpoint folder).</summary>
-    public string? CheckpointPath => _options.CheckpointDirectory is null ? null : Path.Combine(_options.CheckpointDirectory, "checkpoint.safetensors");
+    public string? CheckpointPath => _options.CheckpointDirectory is null ? null : CheckpointPathIn(_options.CheckpointDirectory);
+
+    /// <summary>Where a trainer with <paramref name="checkpointDirectory"/> keeps its per-epoch checkpoint.</summary>
+    public static string CheckpointPathIn(string checkpointDirectory) => Path.Combine(checkpointDirectory, "checkpoint.safetensors");
 
     /// <summary>The path of the best weights (null without a checkpoint folder).</summary>
     public string? BestModelPath => _options.CheckpointDirectory is null ? null : Path.Combine(_options.CheckpointDirectory, "best.safetensors");

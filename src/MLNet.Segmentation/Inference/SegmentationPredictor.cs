@@ -12,7 +12,7 @@ namespace MLNet.Segmentation.Inference;
 /// (<see cref="PredictorOptions.MaxPixels"/>, <see cref="PredictorOptions.MaxBytes"/>), and the network's logits must be
 /// finite: broken weights or inputs give an error, never masks.
 /// </summary>
-public sealed class SegmentationPredictor
+public sealed class SegmentationPredictor : IImageSegmenter
 {
     private readonly nn.Module<Tensor, Tensor> _model;
     private readonly PredictorOptions _options;
@@ -91,5 +91,21 @@ public sealed class SegmentationPredictor
             : forward(batch);
         var classIds = probabilities.argmax(1);
         return new SegmentationPrediction(classIds.cpu().DetachFromDisposeScope(), probabilities.cpu().DetachFromDisposeScope());
+    }
+
+    /// <inheritdoc />
+    public ImageSegmentation Segment(float[] pixels, int channels, int height, int width, bool withProbabilities = false)
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        if (channels < 1 || height < 1 || width < 1 || (long)channels * height * width != pixels.LongLength)
+            throw new ArgumentException($"{pixels.LongLength} pixel values do not make a {channels} x {height} x {width} image", nameof(pixels));
+        using var scope = NewDisposeScope();
+        using var prediction = Predict(TensorData.FromSpan<float>(pixels, [channels, height, width]));
+        long classes = prediction.Probabilities.size(1);
+        if (classes > ModelFiles.ModelManifest.MaxClasses)
+            throw new InvalidOperationException($"the network predicts {classes} classes; class-id masks hold at most {ModelFiles.ModelManifest.MaxClasses}");
+        var ids = TensorData.ToArray<byte>(prediction.ClassIds.select(0, 0).to_type(ScalarType.Byte));
+        var probabilities = withProbabilities ? TensorData.ToArray<float>(prediction.Probabilities.select(0, 0)) : null;
+        return new ImageSegmentation(ids, height, width, (int)classes, probabilities);
     }
 }

@@ -20,20 +20,11 @@ public static class SlidingWindowInference
     public static Tensor Run(Tensor images, Func<Tensor, Tensor> forward, SlidingWindowOptions? options = null) =>
         Run(images, forward, options, null);
 
-    /// <summary>Pixels a small image is padded to a multiple of along an axis shorter than the tile (every catalog network's largest stride).</summary>
-    public const long SmallImageMultiple = 32;
+    /// <summary>Pixels a small image is padded to a multiple of along an axis shorter than the tile (<see cref="TileGrid.SmallImageMultiple"/>).</summary>
+    public const long SmallImageMultiple = TileGrid.SmallImageMultiple;
 
-    /// <summary>
-    /// The tile size used along an axis of <paramref name="size"/> pixels: <paramref name="tile"/>, or when the image is
-    /// smaller, the image size rounded up to a multiple of <see cref="SmallImageMultiple"/> if that is smaller still.
-    /// </summary>
-    public static long EffectiveTile(long size, long tile)
-    {
-        if (size <= 0 || tile <= 0) throw new ArgumentOutOfRangeException(nameof(size), $"sizes must be positive, got image {size} and tile {tile}");
-        if (tile <= size) return tile;
-        long rounded = (size + SmallImageMultiple - 1) / SmallImageMultiple * SmallImageMultiple;
-        return Math.Min(tile, rounded);
-    }
+    /// <summary>The tile size used along an axis of <paramref name="size"/> pixels (<see cref="TileGrid.EffectiveTile"/>).</summary>
+    public static long EffectiveTile(long size, long tile) => TileGrid.EffectiveTile(size, tile);
 
     /// <summary>Runs the tiles; <paramref name="onClasses"/> sees the class count of the first output before the sums are allocated.</summary>
     internal static Tensor Run(Tensor images, Func<Tensor, Tensor> forward, SlidingWindowOptions? options, Action<long>? onClasses)
@@ -91,47 +82,15 @@ public static class SlidingWindowInference
         return result.MoveToOuterDisposeScope();
     }
 
-    /// <summary>
-    /// Tile start offsets along one axis: the fewest tiles whose spacing is at most tile·(1 − overlap), spread evenly
-    /// from 0 to size − tile (so neighbours overlap at least as requested and the last tile is flush with the end).
-    /// </summary>
-    public static IReadOnlyList<long> Starts(long size, long tile, double overlap)
-    {
-        if (tile >= size) return [0];
-        long span = size - tile;
-        long count = TileCount(size, tile, overlap);
-        var starts = new long[count];
-        for (long i = 0; i < count; i++) starts[i] = (long)Math.Floor((double)i * span / (count - 1) + 0.5);
-        return starts;
-    }
+    /// <summary>Tile start offsets along one axis (<see cref="TileGrid.Starts"/>).</summary>
+    public static IReadOnlyList<long> Starts(long size, long tile, double overlap) => TileGrid.Starts(size, tile, overlap);
 
-    /// <summary>The number of tiles <see cref="Starts"/> places along an axis (computed without placing them).</summary>
-    public static long TileCount(long size, long tile, double overlap)
-    {
-        if (tile >= size) return 1;
-        long stride = Math.Max(1, (long)Math.Round(tile * (1 - overlap)));
-        return (size - tile + stride - 1) / stride + 1;
-    }
+    /// <summary>The number of tiles <see cref="Starts"/> places along an axis (<see cref="TileGrid.TileCount"/>).</summary>
+    public static long TileCount(long size, long tile, double overlap) => TileGrid.TileCount(size, tile, overlap);
 
-    /// <summary>The 1 x 1 x h x w blending weights of one tile (Gaussian peak 1, never below 1e-3 so every pixel counts).</summary>
-    public static Tensor TileWeights(long tileH, long tileW, SlidingWindowOptions options, Device? device = null)
-    {
-        var d = device ?? CPU;
-        if (options.Blending == TileBlending.Constant) return ones([1, 1, tileH, tileW], ScalarType.Float32, d);
-        using var scope = NewDisposeScope();
-        var gy = Gaussian1D(tileH, options.SigmaScale * tileH, d).reshape(1, 1, tileH, 1);
-        var gx = Gaussian1D(tileW, options.SigmaScale * tileW, d).reshape(1, 1, 1, tileW);
-        var map = (gy * gx).clamp(min: 1e-3);
-        return map.MoveToOuterDisposeScope();
-    }
-
-    private static Tensor Gaussian1D(long length, double sigma, Device device)
-    {
-        var values = new float[length];
-        double centre = (length - 1) / 2.0;
-        for (long i = 0; i < length; i++) values[i] = (float)Math.Exp(-Math.Pow(i - centre, 2) / (2 * sigma * sigma));
-        return TensorData.FromSpan<float>(values, [length], device);
-    }
+    /// <summary>The 1 x 1 x h x w blending weights of one tile (<see cref="TileGrid.Weights"/>).</summary>
+    public static Tensor TileWeights(long tileH, long tileW, SlidingWindowOptions options, Device? device = null) =>
+        TensorData.FromSpan<float>(TileGrid.Weights(checked((int)tileH), checked((int)tileW), options), [1, 1, tileH, tileW], device ?? CPU);
 
     private static Tensor PadToTile(Tensor images, long padW, long padH)
     {

@@ -15,8 +15,11 @@ public sealed class AugmentationEstimator : IEstimator<AugmentationTransformer>
 {
     private readonly AugmentationTransformer _transformer;
 
-    internal AugmentationEstimator(IJointTransform augmentation, string imageColumnName, string labelColumnName) =>
+    internal AugmentationEstimator(IJointTransform augmentation, string imageColumnName, string labelColumnName)
+    {
+        Engine.TorchRuntime.EnsureInitialized();
         _transformer = new AugmentationTransformer(augmentation, imageColumnName, labelColumnName);
+    }
 
     /// <inheritdoc />
     public AugmentationTransformer Fit(IDataView input)

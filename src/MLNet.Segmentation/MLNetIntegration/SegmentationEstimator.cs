@@ -26,6 +26,8 @@ public sealed class SegmentationEstimator : IEstimator<SegmentationTransformer>
     internal SegmentationEstimator(MLContext context, string architecture, SegmentationTrainerOptions options)
     {
         ArgumentNullException.ThrowIfNull(context);
+        // libtorch loaded and MLSEG_NUM_THREADS applied before any step decodes into tensors.
+        Engine.TorchRuntime.EnsureInitialized();
         _environment = context;
         Context = context;
         Architecture = architecture;

@@ -90,6 +90,7 @@ internal static class SegmentationModelStore
     public static ITransformer Load(MLContext context, string path, out DataViewSchema inputSchema)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        Engine.TorchRuntime.EnsureInitialized();
         if (!File.Exists(path)) throw new FileNotFoundException($"model file '{path}' does not exist", path);
         using var zip = OpenZip(path);
         var indexEntry = zip.GetEntry(IndexEntry) ?? throw Bad(path, $"it has no {IndexEntry}: not a pipeline saved by SaveModel");

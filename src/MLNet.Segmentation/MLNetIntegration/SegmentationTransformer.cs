@@ -37,7 +37,7 @@ public sealed record SegmentationColumns
 public sealed class SegmentationTransformer : AddedColumnsTransformer
 {
     /// <summary>The annotation of the PredictedLabel column holding the class names (Vector&lt;String&gt;, K), read by Evaluate.</summary>
-    public const string ClassNamesAnnotation = "ClassNames";
+    public const string ClassNamesAnnotation = SegmentationAnnotations.ClassNames;
 
     private readonly SegmentationModel _model;
     private readonly SegmentationPredictor _predictor;

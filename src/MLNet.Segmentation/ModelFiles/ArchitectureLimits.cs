@@ -24,7 +24,7 @@ namespace MLNet.Segmentation.ModelFiles;
 public static class ArchitectureLimits
 {
     /// <summary>The most input channels.</summary>
-    public const int MaxInChannels = 64;
+    public const int MaxInChannels = ModelManifest.MaxInChannels;
 
     /// <summary>The widest U-Net base width.</summary>
     public const long MaxUNetBaseWidth = 1024;

@@ -48,16 +48,21 @@ public sealed class PackageConsumerTests
         string work = Path.Combine(Path.GetTempPath(), "mlseg-consumer-" + Guid.NewGuid().ToString("N")[..8]);
         // A version of its own, so the global package cache never serves an older pack of the same version.
         string version = "0.0.1-consumertest." + DateTime.UtcNow.ToString("yyyyMMddHHmmss");
-        string cached = Path.Combine(Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p ? p
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"), "mlnet.segmentation", version);
+        string packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p ? p
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        string[] cached = [Path.Combine(packages, "mlnet.segmentation", version), Path.Combine(packages, "mlnet.segmentation.core", version)];
         try
         {
             string feed = Path.Combine(work, "feed");
             // The library as the test run built it (same configuration), packed without building it again.
             string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}") ? "Debug" : "Release";
-            var pack = Run(root, "pack", "src/MLNet.Segmentation", "-c", configuration, "--no-build", "-o", feed, $"-p:Version={version}", "--nologo");
-            Assert.AreEqual(0, pack.ExitCode, pack.Output);
-            string nupkg = Directory.GetFiles(feed, "*.nupkg").Single();
+            // The package and the TorchSharp-free core it depends on.
+            foreach (string project in new[] { "src/MLNet.Segmentation.Core", "src/MLNet.Segmentation" })
+            {
+                var pack = Run(root, "pack", project, "-c", configuration, "--no-build", "-o", feed, $"-p:Version={version}", "--nologo");
+                Assert.AreEqual(0, pack.ExitCode, pack.Output);
+            }
+            string nupkg = Path.Combine(feed, $"MLNet.Segmentation.{version}.nupkg");
             using (var zip = System.IO.Compression.ZipFile.OpenRead(nupkg))
             {
                 var names = zip.Entries.Select(e => e.FullName).ToList();
@@ -152,7 +157,8 @@ public sealed class PackageConsumerTests
         finally
         {
             try { Directory.Delete(work, recursive: true); } catch (IOException) { }
-            try { if (Directory.Exists(cached)) Directory.Delete(cached, recursive: true); } catch (IOException) { }
+            foreach (string folder in cached)
+                try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); } catch (IOException) { }
         }
     }
 }

@@ -17,7 +17,7 @@ public enum ImageDecodeMode
 /// The size in the header is checked against a pixel limit (<see cref="DefaultMaxPixels"/> unless the caller gives
 /// another, at most <see cref="MaxPixelsLimit"/>) before pixels are allocated. Corrupt or truncated
 /// data throws <see cref="InvalidDataException"/> naming the file (or the given source name) and the problem.
-/// Tensor conversions are in <see cref="ImageTensors"/>.
+/// Tensor conversions are in ImageTensors (MLNet.Segmentation).
 /// </summary>
 public static class ImageDecoder
 {

@@ -15,7 +15,7 @@ public sealed record ModelManifest
     /// <summary>Version of MLNet.Segmentation that wrote the file.</summary>
     [JsonPropertyName("library_version")] public string LibraryVersion { get; init; } = typeof(ModelManifest).Assembly.GetName().Version?.ToString(3) ?? "0";
 
-    /// <summary>Architecture key (see <see cref="ArchitectureRegistry"/>), e.g. "unet".</summary>
+    /// <summary>Architecture key (see <c>ArchitectureRegistry</c>), e.g. "unet".</summary>
     [JsonPropertyName("architecture")] public required string Architecture { get; init; }
 
     /// <summary>The architecture's options record as JSON.</summary>
@@ -57,13 +57,16 @@ public sealed record ModelManifest
     /// </summary>
     public const int MaxClasses = 256;
 
+    /// <summary>The most image channels a model file may have.</summary>
+    public const int MaxInChannels = 64;
+
     /// <summary>The longest class name, format tag or architecture key accepted.</summary>
     public const int MaxTextLength = 256;
 
     /// <summary>
-    /// Checks internal consistency (not the architecture options: see <see cref="ArchitectureRegistry.Plan"/>); throws
+    /// Checks internal consistency (not the architecture options: see <c>ArchitectureRegistry.Plan</c>); throws
     /// <see cref="InvalidDataException"/> with a one-line message naming the field: the format; 1..<see cref="MaxClasses"/>
-    /// classes and 1..<see cref="ArchitectureLimits.MaxInChannels"/> input channels; exactly K class names, each non-empty,
+    /// classes and 1..<see cref="MaxInChannels"/> input channels; exactly K class names, each non-empty,
     /// at most <see cref="MaxTextLength"/> characters without control characters, all different; K colours "#rrggbb";
     /// a background class in 0..K-1; an ignore id in the int32 range; finite means and finite positive standard deviations,
     /// one per channel; a tile of two sizes in 1..65536.
@@ -74,8 +77,8 @@ public sealed record ModelManifest
         if (string.IsNullOrEmpty(Architecture)) throw new InvalidDataException("architecture is missing or empty");
         if (NumClasses < 1 || NumClasses > MaxClasses)
             throw new InvalidDataException($"num_classes {NumClasses} is outside 1..{MaxClasses} (predicted masks are 8-bit PNGs)");
-        if (InChannels < 1 || InChannels > ArchitectureLimits.MaxInChannels)
-            throw new InvalidDataException($"in_channels {InChannels} is outside 1..{ArchitectureLimits.MaxInChannels}");
+        if (InChannels < 1 || InChannels > MaxInChannels)
+            throw new InvalidDataException($"in_channels {InChannels} is outside 1..{MaxInChannels}");
         if (ClassNames is null || ClassNames.Count != NumClasses)
             throw new InvalidDataException($"class_names has {ClassNames?.Count ?? 0} entries for {NumClasses} classes");
         var names = new HashSet<string>(StringComparer.Ordinal);

@@ -4,7 +4,7 @@ namespace MLNet.Segmentation.Data;
 /// A decoded raster image: interleaved (height x width x channels) samples of 8 bits (<see cref="Pixels8"/>)
 /// or 16 bits (<see cref="Pixels16"/>). Channels are 1 (gray), 2 (gray + alpha), 3 (RGB) or 4 (RGBA); for a
 /// palette PNG decoded for a mask, the single channel holds palette indices and <see cref="Palette"/> the colours.
-/// Plain managed memory: conversions to and from tensors are in <see cref="ImageTensors"/>.
+/// Plain managed memory: conversions to and from tensors are in <c>ImageTensors</c>.
 /// </summary>
 public sealed class Image
 {

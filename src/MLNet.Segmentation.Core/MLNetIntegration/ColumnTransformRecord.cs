@@ -10,7 +10,7 @@ namespace MLNet.Segmentation.MLNetIntegration;
 internal sealed record ColumnTransformRecord(string Transform, string Output, string Input)
 {
     public const string LoadMasks = "LoadMasks", ResizeMasks = "ResizeMasks", LoadImages = "LoadImages", NormalizeImage = "NormalizeImage",
-        ColorizeMask = "ColorizeMask", OverlayMask = "OverlayMask";
+        ColorizeMask = "ColorizeMask", OverlayMask = "OverlayMask", ArgMaxMask = "ArgMaxMask";
 
     public int? Channels { get; init; }
     public float[]? Mean { get; init; }
@@ -24,6 +24,8 @@ internal sealed record ColumnTransformRecord(string Transform, string Output, st
     public string? ImageColumn { get; init; }
     public double? Opacity { get; init; }
     public long? TransparentClass { get; init; }
+    public string[]? ClassNames { get; init; }
+    public int? NumClasses { get; init; }
 
     /// <summary><see cref="MaskOptions"/> with the colour table keyed by "#rrggbb".</summary>
     public sealed record MaskSettings(MaskEncoding Encoding, int? NumClasses, long? IgnoreIndex,
@@ -50,6 +52,7 @@ internal sealed record ColumnTransformRecord(string Transform, string Output, st
         ColorizeMask => new MaskColorizingTransformer(Output, Input, ParseColors(), ImageColumn),
         OverlayMask => new MaskOverlayTransformer(Output, ImageColumn ?? throw Missing("ImageColumn"), Input, ParseColors(),
             Opacity ?? throw Missing("Opacity"), TransparentClass),
+        ArgMaxMask => new ArgMaxMaskTransformer(Output, Input, ClassNames, NumClasses, Height, Width),
         _ => throw new InvalidDataException($"unknown column transform '{Transform}'"),
     };
 

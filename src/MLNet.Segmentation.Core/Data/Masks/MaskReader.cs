@@ -3,7 +3,7 @@ namespace MLNet.Segmentation.Data;
 /// <summary>
 /// Reads segmentation masks (class-id PNGs, palette PNGs, RGB colour masks, binary 0/255 masks) into
 /// H x W int64 class ids, checking every id against <see cref="MaskOptions"/>. Problems throw
-/// <see cref="InvalidDataException"/> naming the file. The tensor methods (<c>Read</c>, <c>Decode</c>) are in <see cref="MaskTensors"/>.
+/// <see cref="InvalidDataException"/> naming the file. The tensor methods (<c>Read</c>, <c>Decode</c>) are in <c>MaskTensors</c>.
 /// </summary>
 public sealed class MaskReader
 {

@@ -5,7 +5,7 @@ namespace MLNet.Segmentation.Reports;
 /// <summary>
 /// Pictures of masks for people: predictions blended over the input image (for the class colours alone use
 /// <see cref="ImageEncoder.MaskImage(ReadOnlySpan{long}, int, int, IReadOnlyList{Rgb}?)"/>, a palette image).
-/// The tensor overload of <c>Overlay</c> is in <see cref="MaskVisualizerTensors"/>.
+/// The tensor overload of <c>Overlay</c> is in <c>MaskVisualizerTensors</c>.
 /// </summary>
 public static class MaskVisualizer
 {

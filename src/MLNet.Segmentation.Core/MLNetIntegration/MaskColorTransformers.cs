@@ -120,17 +120,12 @@ public sealed class MaskOverlayTransformer : ColumnTransformer
 
     private protected override Func<object[]> Bind(DataViewRow input, DataViewSchema inputSchema)
     {
-        var images = new ImageColumnReader(input, inputSchema[ImageColumnName], 3, null);
+        var images = new PlanarImageReader(input, inputSchema[ImageColumnName], 3, null);
         var masks = new MaskColumnReader(input, inputSchema[InputColumnName], new MaskOptions { Encoding = MaskEncoding.ClassIds }, "mask");
         return () =>
         {
-            float[] pixels;
-            int height, width;
-            using (var image = images.Read())
-            {
-                (height, width) = ((int)image.size(1), (int)image.size(2));
-                pixels = TensorData.ToArray<float>(image);
-            }
+            var image = images.Read();
+            var (pixels, height, width) = (image.Values, image.Height, image.Width);
             var mask = masks.Read(height, width);
             if (mask.Height != height || mask.Width != width)
                 throw new InvalidDataException($"row {input.Position}: the image '{ImageColumnName}' is {width}x{height} but the mask '{InputColumnName}' is {mask.Width}x{mask.Height}");

@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNet.Segmentation.Engine;
 
 namespace MLNet.Segmentation.MLNetIntegration;
 
@@ -27,12 +26,8 @@ public sealed class ImageLoadingTransformer : ColumnTransformer
 
     private protected override Func<object[]> Bind(DataViewRow input, DataViewSchema inputSchema)
     {
-        var reader = new ImageColumnReader(input, inputSchema[InputColumnName], Channels, null);
-        return () =>
-        {
-            using var image = reader.Read();
-            return [TensorData.ToArray<float>(image)];
-        };
+        var reader = new PlanarImageReader(input, inputSchema[InputColumnName], Channels, null);
+        return () => [reader.Read().Values];
     }
 }
 

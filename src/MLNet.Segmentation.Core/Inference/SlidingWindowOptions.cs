@@ -11,7 +11,7 @@ public enum TileBlending
     Gaussian,
 }
 
-/// <summary>Options of <see cref="SlidingWindowInference"/> (defaults follow common practice, e.g. MONAI's).</summary>
+/// <summary>Options of <c>SlidingWindowInference</c> (defaults follow common practice, e.g. MONAI's).</summary>
 public sealed record SlidingWindowOptions
 {
     /// <summary>The tile (window) size fed to the network.</summary>

@@ -23,7 +23,7 @@ internal static class SegmentationEvaluator
             throw SchemaErrors.Mismatch("predicted label", predictedColumnName, "Vector<UInt32>", predictedInfo.TypeText);
         var names = ClassNames(predictedColumn);
         int classes = numberOfClasses ?? names?.Length ?? throw new ArgumentException(
-            $"give numberOfClasses: predicted label column '{predictedColumnName}' has no {SegmentationTransformer.ClassNamesAnnotation} annotation", nameof(numberOfClasses));
+            $"give numberOfClasses: predicted label column '{predictedColumnName}' has no {SegmentationAnnotations.ClassNames} annotation", nameof(numberOfClasses));
         if (classes is < 1 or > 256) throw new ArgumentOutOfRangeException(nameof(numberOfClasses), classes, "numberOfClasses must be 1..256");
         if (names is not null && names.Length != classes)
             throw new ArgumentException($"numberOfClasses is {classes} but the model that made '{predictedColumnName}' has {names.Length} classes", nameof(numberOfClasses));
@@ -61,10 +61,10 @@ internal static class SegmentationEvaluator
 
     private static string[]? ClassNames(DataViewSchema.Column column)
     {
-        var annotation = column.Annotations.Schema.GetColumnOrNull(SegmentationTransformer.ClassNamesAnnotation);
+        var annotation = column.Annotations.Schema.GetColumnOrNull(SegmentationAnnotations.ClassNames);
         if (annotation is not { Type: VectorDataViewType { ItemType: TextDataViewType } }) return null;
         VBuffer<ReadOnlyMemory<char>> names = default;
-        column.Annotations.GetValue(SegmentationTransformer.ClassNamesAnnotation, ref names);
+        column.Annotations.GetValue(SegmentationAnnotations.ClassNames, ref names);
         return names.DenseValues().Select(n => n.ToString()).ToArray();
     }
 }

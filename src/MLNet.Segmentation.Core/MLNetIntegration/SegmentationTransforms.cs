@@ -42,14 +42,6 @@ public sealed class SegmentationTransforms
     public ColumnTransformEstimator LoadImages(string outputColumnName, string inputColumnName, int channels = 3) =>
         new(new ImageLoadingTransformer(outputColumnName, inputColumnName, channels));
 
-    /// <summary>
-    /// Joint image/mask augmentation (e.g. <c>Pipelines.ShapesTrain()</c>, or a <see cref="Data.Transforms.Compose"/> of
-    /// crops, flips, rotations, colour jitter) applied by the segmentation trainer that directly follows, anew in every
-    /// epoch. Rows pass through unchanged (also at scoring, so no TransformerScope is needed), and SaveModel leaves it out.
-    /// </summary>
-    public AugmentationEstimator Augment(Data.Transforms.IJointTransform augmentation, string imageColumnName = "Image", string labelColumnName = "Label") =>
-        new(augmentation, imageColumnName, labelColumnName);
-
     /// <summary>Per-channel (x - mean) / std of a planar C x H x W float column.</summary>
     public ColumnTransformEstimator NormalizeImage(string outputColumnName, string inputColumnName, float[] mean, float[] std) =>
         new(new ImageNormalizingTransformer(outputColumnName, inputColumnName, mean, std));
@@ -70,4 +62,15 @@ public sealed class SegmentationTransforms
     public ColumnTransformEstimator OverlayMask(string outputColumnName, string imageColumnName, string maskColumnName = "PredictedLabel",
         IReadOnlyList<Rgb>? colors = null, double opacity = 0.5, long? transparentClass = 0) =>
         new(new MaskOverlayTransformer(outputColumnName, imageColumnName, maskColumnName, colors, opacity, transparentClass));
+
+    /// <summary>
+    /// Class scores (Vector&lt;Single&gt;, K x H x W: e.g. the "logits" output of an exported network after
+    /// <c>mlContext.Transforms.ApplyOnnxModel</c>) → class ids (Vector&lt;UInt32&gt;, H x W), annotated with
+    /// <paramref name="classNames"/> like a segmentation trainer's PredictedLabel, for ColorizeMask, OverlayMask and
+    /// Evaluate. K, H and W come from the column's dimensions when it has them ([K, H, W] or [1, K, H, W]); otherwise give
+    /// <paramref name="numberOfClasses"/> (and <paramref name="height"/>/<paramref name="width"/> for a sized output).
+    /// </summary>
+    public ColumnTransformEstimator ArgMaxMask(string outputColumnName = "PredictedLabel", string inputColumnName = "logits",
+        IReadOnlyList<string>? classNames = null, int? numberOfClasses = null, int? height = null, int? width = null) =>
+        new(new ArgMaxMaskTransformer(outputColumnName, inputColumnName, classNames, numberOfClasses, height, width));
 }

@@ -107,7 +107,7 @@ public sealed record DatasetDescription
         MaskEncoding = MaskEncoding.PaletteIndices,
     };
 
-    /// <summary>The synthetic shapes of <see cref="SyntheticShapesDataset"/>.</summary>
+    /// <summary>The synthetic shapes of <c>SyntheticShapesDataset</c>.</summary>
     public static DatasetDescription SyntheticShapes { get; } = new()
     {
         Name = "shapes",

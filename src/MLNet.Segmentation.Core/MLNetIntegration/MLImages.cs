@@ -1,7 +1,6 @@
 using Microsoft.ML.Data;
 using MLNet.Segmentation.Data;
 using MLNet.Segmentation.Engine;
-using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.MLNetIntegration;
 
@@ -66,15 +65,6 @@ internal static class MLImages
             }
         }
         return new Image(width, height, channels, samples);
-    }
-
-    /// <summary>A float32 <paramref name="channels"/> x H x W tensor in [0, 1] (1: gray or luminance, 3: RGB).</summary>
-    public static Tensor ToTensor(MLImage image, int channels, string source)
-    {
-        var decoded = ToImage(image, preferGray: true, source);
-        var planes = new float[channels * decoded.Width * decoded.Height];
-        ImagePlanes.Write(decoded, channels, scale: true, planes, source);
-        return TensorData.FromArray(planes, channels, decoded.Height, decoded.Width);
     }
 
     /// <summary>A new RGBA <see cref="MLImage"/> of an 8-bit RGB (or gray) image.</summary>

@@ -5,7 +5,7 @@ namespace MLNet.Segmentation.Data;
 /// <summary>
 /// Encodes PNG (gray, gray+alpha, RGB, RGBA at 8 or 16 bits, palette) with a managed encoder and JPEG through
 /// SkiaSharp. Files are written atomically: to a temporary file in the same folder, then renamed, so a written file
-/// is whole or absent. Tensor overloads are in <see cref="ImageTensors"/>.
+/// is whole or absent. Tensor overloads are in ImageTensors (MLNet.Segmentation).
 /// </summary>
 public static class ImageEncoder
 {

@@ -1,6 +1,7 @@
 using MLNet.Segmentation.Data;
 using MLNet.Segmentation.Inference;
 using MLNet.Segmentation.ModelFiles;
+using MLNet.Segmentation.Onnx;
 using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Samples.Cli;
@@ -11,7 +12,7 @@ public static class ModelFileArguments
     /// <summary>The model file and inference options: --model, --tile, --overlap, --tta, --device, --precision.</summary>
     public static readonly IReadOnlyList<CommandOption> Options =
     [
-        CommandOption.Valued("--model", "FILE", "the model file (model.mlseg.zip) written by train or demo") with { Required = true },
+        CommandOption.Valued("--model", "FILE", "the model file (model.mlseg.zip) written by train or demo, or an .onnx file written by export (runs on ONNX Runtime)") with { Required = true },
         CommandOption.Valued("--tile", "N", "sliding-window inference in N x N tiles (16..16384) [whole image at once]"),
         CommandOption.Valued("--overlap", "F", "overlap of neighbouring tiles as a fraction of the tile, with --tile [0.25]"),
         CommandOption.Flag("--tta", "test-time augmentation: average with the horizontally flipped image"),
@@ -43,6 +44,47 @@ public static class ModelFileArguments
         return SegmentationModelFile.Load(path);
     }
 
+    /// <summary>Whether --model names an ONNX file (scored by ONNX Runtime) rather than a model file.</summary>
+    public static bool IsOnnx(Arguments args) => args.Required("--model").EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The segmenter for --model with the inference options: the TorchSharp predictor of a model file, or the ONNX Runtime
+    /// predictor of an .onnx file (CPU; --device and --precision apply to model files only). Disposing it frees the network.
+    /// </summary>
+    public static OpenSegmenter Open(Arguments args)
+    {
+        if (!IsOnnx(args))
+        {
+            var loaded = Load(args);
+            try
+            {
+                return new OpenSegmenter(Predictor(args, loaded), loaded.Manifest, loaded);
+            }
+            catch
+            {
+                loaded.Dispose();
+                throw;
+            }
+        }
+        foreach (string option in new[] { "--device", "--precision" })
+            if (args.Has(option)) throw args.Usage($"{option} applies to model files; an .onnx model runs on ONNX Runtime's CPU provider");
+        var window = Window(args);
+        var predictor = new OnnxSegmentationPredictor(args.Required("--model"), new OnnxPredictorOptions
+        {
+            SlidingWindow = window, HorizontalFlip = args.Has("--tta"),
+            MaxPixels = args.Int("--max-pixels", (int)OnnxPredictorOptions.DefaultMaxPixels, 1, int.MaxValue),
+        });
+        return new OpenSegmenter(predictor, predictor.Manifest, predictor);
+    }
+
+    private static SlidingWindowOptions? Window(Arguments args)
+    {
+        int? tile = args.IntOrNull("--tile", 16, 16384);
+        double overlap = args.Double("--overlap", 0.25, 0, 0.95);
+        if (args.Has("--overlap") && tile is null) throw args.Usage("--overlap needs --tile");
+        return tile is int t ? new SlidingWindowOptions { TileSize = (t, t), Overlap = overlap } : null;
+    }
+
     /// <summary>The class names, colours, ignore id and channels stored in a model's manifest.</summary>
     public static DatasetDescription Describe(ModelManifest manifest, MaskEncoding encoding = MaskEncoding.Auto) => new()
     {
@@ -68,15 +110,26 @@ public static class ModelFileArguments
             "fp16" => ScalarType.Float16,
             _ => (ScalarType?)null,
         };
-        int? tile = args.IntOrNull("--tile", 16, 16384);
-        double overlap = args.Double("--overlap", 0.25, 0, 0.95);
-        if (args.Has("--overlap") && tile is null) throw args.Usage("--overlap needs --tile");
+        var window = Window(args);
         return new SegmentationPredictor(loaded.Model, new PredictorOptions
         {
             Mean = loaded.Manifest.Mean, Std = loaded.Manifest.Std, HorizontalFlip = args.Has("--tta"),
-            SlidingWindow = tile is int t ? new SlidingWindowOptions { TileSize = (t, t), Overlap = overlap } : null,
+            SlidingWindow = window,
             Device = DeviceArgument.Parse(args), AutocastDType = autocast,
             MaxPixels = args.Int("--max-pixels", (int)PredictorOptions.DefaultMaxPixels, 1, int.MaxValue),
         });
     }
+}
+
+/// <summary>A segmenter opened from --model, with the manifest it came with; disposing it frees the network or session.</summary>
+public sealed class OpenSegmenter(IImageSegmenter segmenter, ModelManifest manifest, IDisposable owner) : IDisposable
+{
+    /// <summary>The TorchSharp or ONNX Runtime predictor.</summary>
+    public IImageSegmenter Segmenter { get; } = segmenter;
+
+    /// <summary>Classes, colours, ignore id and channels of the network.</summary>
+    public ModelManifest Manifest { get; } = manifest;
+
+    /// <summary>Frees the network (model file) or the ONNX Runtime session.</summary>
+    public void Dispose() => owner.Dispose();
 }

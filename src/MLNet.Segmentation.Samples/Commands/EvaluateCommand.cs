@@ -32,26 +32,26 @@ public sealed class EvaluateCommand : ICommand
     {
         string modelPath = a.Required("--model");
         string split = a.Choice("--split", "val", "val", "train", "all");
-        using var loaded = ModelFileArguments.Load(a);
-        var data = DataArguments.Read(a, ModelFileArguments.Describe(loaded.Manifest));
-        if (data.Description.NumClasses != loaded.Manifest.NumClasses)
-            throw new InvalidDataException($"the model predicts {loaded.Manifest.NumClasses} classes but the dataset has {data.Description.NumClasses}");
+        using var open = ModelFileArguments.Open(a);
+        var manifest = open.Manifest;
+        var data = DataArguments.Read(a, ModelFileArguments.Describe(manifest));
+        if (data.Description.NumClasses != manifest.NumClasses)
+            throw new InvalidDataException($"the model predicts {manifest.NumClasses} classes but the dataset has {data.Description.NumClasses}");
         ISegmentationDataset dataset = split switch
         {
             "train" => data.Train,
             "all" => data.Validation is null ? data.Train : new PairedFileDataset([.. data.Train.Samples, .. data.Validation.Samples], data.Description, data.Train.MaskOptions),
             _ => data.Validation ?? throw a.Usage("this dataset has no validation split; use --split train or all"),
         };
-        var predictor = ModelFileArguments.Predictor(a, loaded);
         string? outDir = a.String("--out") is { } outText ? OutputFolder.Prepare("--out", outText, folders: ["predictions", "overlays"]) : null;
-        var outcome = ValidationRun.Run(predictor, dataset, outDir ?? Path.GetTempPath(), outDir is null ? 0 : dataset.Count, cancellation);
+        var outcome = ValidationRun.Run(open.Segmenter, dataset, outDir ?? Path.GetTempPath(), outDir is null ? 0 : dataset.Count, cancellation);
         if (a.Has("--json"))
         {
             output.WriteLine(outcome.Evaluation.ToJson());
             return Task.FromResult(0);
         }
         var terminal = new Terminal(output);
-        terminal.Line($"{Path.GetFileName(modelPath)} ({loaded.Manifest.Architecture}) on {dataset.Count} {split} image(s)");
+        terminal.Line($"{Path.GetFileName(modelPath)} ({manifest.Architecture}{(ModelFileArguments.IsOnnx(a) ? ", ONNX Runtime" : "")}) on {dataset.Count} {split} image(s)");
         MetricsView.Write(terminal, outcome.Evaluation, data.Description.ClassNames, data.Description.Colors);
         if (outDir is not null) terminal.Line($"predictions and overlays: {Path.GetFullPath(outDir)}");
         return Task.FromResult(0);

@@ -1,9 +1,7 @@
 using MLNet.Segmentation.Data;
-using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.ModelFiles;
 using MLNet.Segmentation.Reports;
 using MLNet.Segmentation.Samples.Cli;
-using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Samples.Commands;
 
@@ -37,9 +35,8 @@ public sealed class PredictCommand : ICommand
         string input = a.Required("--input");
         string outDir = OutputFolder.Prepare("--out", a.Required("--out"), folders: ["ids", "color", "overlay"]);
         var files = InputFiles(input);
-        using var loaded = ModelFileArguments.Load(a);
-        var predictor = ModelFileArguments.Predictor(a, loaded);
-        var description = ModelFileArguments.Describe(loaded.Manifest);
+        using var open = ModelFileArguments.Open(a);
+        var description = ModelFileArguments.Describe(open.Manifest);
         var palette = description.Palette();
         foreach (string sub in new[] { "ids", "color", "overlay" }) Directory.CreateDirectory(Path.Combine(outDir, sub));
 
@@ -47,19 +44,20 @@ public sealed class PredictCommand : ICommand
         var counts = new long[description.NumClasses];
         var outputNames = OutputNames.For(files);
         long maxImagePixels = ModelFileArguments.MaxImagePixels(a);
+        int channels = open.Manifest.InChannels;
         foreach (string file in files)
         {
             cancellation.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            var image = ImageDecoder.ReadTensor(file, loaded.Manifest.InChannels, maxImagePixels);
-            using var prediction = predictor.Predict(image);
-            var ids = prediction.ClassIds.select(0, 0);
+            var image = ImageDecoder.Read(file, ImageDecodeMode.Color, maxImagePixels);
+            var pixels = image.ToPlanes(channels);
+            var segmentation = open.Segmenter.Segment(pixels, channels, image.Height, image.Width);
+            var ids = Array.ConvertAll(segmentation.ClassIds, id => (long)id);
             string name = outputNames[file];
-            ImageEncoder.WriteMask(Path.Combine(outDir, "ids", name), ids);
-            ImageEncoder.WriteMask(Path.Combine(outDir, "color", name), ids, palette);
-            ImageEncoder.WritePng(Path.Combine(outDir, "overlay", name), MaskVisualizer.Overlay(image, ids, palette, transparentClass: description.BackgroundClass));
-            var histogram = TensorData.ToArray<long>(bincount(ids.to_type(ScalarType.Int64).flatten(), minlength: description.NumClasses));
-            for (int c = 0; c < counts.Length; c++) counts[c] += histogram[c];
+            ImageEncoder.WriteMask(Path.Combine(outDir, "ids", name), ids, image.Width, image.Height);
+            ImageEncoder.WriteMask(Path.Combine(outDir, "color", name), ids, image.Width, image.Height, palette);
+            ImageEncoder.WritePng(Path.Combine(outDir, "overlay", name),
+                MaskVisualizer.Overlay(pixels, channels, ids, image.Width, image.Height, palette, transparentClass: description.BackgroundClass));
+            foreach (byte id in segmentation.ClassIds) counts[id]++;
             terminal.Line($"{file} -> {Path.Combine(outDir, "color", name)}");
         }
         long total = Math.Max(1, counts.Sum());

@@ -26,13 +26,15 @@ public sealed class DemoPipeline(DemoSettings settings, TextWriter output)
     /// <summary>Runs the demo and returns the path of the report.</summary>
     public string Run(CancellationToken cancellationToken = default)
     {
-        string outDir = OutputFolder.Prepare("--out", settings.OutputDirectory, OutputFolder.TrainingOutputs.Files, OutputFolder.TrainingOutputs.Folders);
+        string outDir = OutputFolder.Prepare("--out", settings.OutputDirectory, OutputFolder.TrainingOutputs.Files,
+            [.. OutputFolder.TrainingOutputs.Folders, "data"]);
         int classes = Description.NumClasses;
         output.WriteLine($"mlseg demo: {settings.TrainImages} training and {settings.ValidationImages} validation images of " +
                          $"{settings.ImageSize}x{settings.ImageSize} ({string.Join(", ", Description.ClassNames)}), libtorch {TorchRuntime.LibTorchVersion}, {TorchRuntime.Threads} threads");
 
         var train = new SyntheticShapesDataset(settings.TrainImages, settings.ImageSize, settings.ImageSize, settings.Seed);
         var validation = new SyntheticShapesDataset(settings.ValidationImages, settings.ImageSize, settings.ImageSize, settings.Seed + 1000);
+        WriteValidationData(validation, Path.Combine(outDir, "data"));
         var trainLoader = new DataLoader(train, new DataLoaderOptions
         {
             BatchSize = 8, Shuffle = true, Seed = (ulong)settings.Seed, DropLast = true, Workers = 1,
@@ -78,6 +80,22 @@ public sealed class DemoPipeline(DemoSettings settings, TextWriter output)
         output.WriteLine($"predictions:  {Path.Combine(outDir, "predictions")}");
         output.WriteLine($"overlays:     {Path.Combine(outDir, "overlays")}");
         output.WriteLine($"report:       {reportPath}");
+        output.WriteLine($"images:       {Path.Combine(outDir, "data", "images")} (try: mlseg predict --model {modelPath} --input {Path.Combine(outDir, "data", "images")} --out DIR)");
         return reportPath;
+    }
+
+    // The generated validation images and masks as PNGs, for predict, evaluate (folder layout) and export checks.
+    private static void WriteValidationData(SyntheticShapesDataset validation, string folder)
+    {
+        string images = Path.Combine(folder, "images"), masks = Path.Combine(folder, "masks");
+        Directory.CreateDirectory(images);
+        Directory.CreateDirectory(masks);
+        for (int i = 0; i < validation.Count; i++)
+        {
+            using var scope = NewDisposeScope();
+            using var sample = validation.Get(i);
+            ImageEncoder.WritePng(Path.Combine(images, $"{sample.Name}.png"), sample.Image);
+            ImageEncoder.WriteMask(Path.Combine(masks, $"{sample.Name}.png"), sample.Mask);
+        }
     }
 }

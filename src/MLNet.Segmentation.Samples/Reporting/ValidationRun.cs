@@ -11,13 +11,13 @@ namespace MLNet.Segmentation.Samples.Reporting;
 public sealed record ValidationOutcome(MaskEvaluation Evaluation, IReadOnlyList<ReportSample> Samples);
 
 /// <summary>
-/// Segments every sample of a dataset with a predictor, evaluates against its masks, and writes colourized
+/// Segments every sample of a dataset with a segmenter (TorchSharp or ONNX Runtime), evaluates against its masks, and writes colourized
 /// predictions and overlays of the first samples to "predictions/" and "overlays/" under an output folder.
 /// </summary>
 public static class ValidationRun
 {
     /// <summary>Runs the pass; <paramref name="pictures"/> samples get PNGs and report pictures.</summary>
-    public static ValidationOutcome Run(SegmentationPredictor predictor, ISegmentationDataset data, string outputDirectory, int pictures,
+    public static ValidationOutcome Run(IImageSegmenter segmenter, ISegmentationDataset data, string outputDirectory, int pictures,
         CancellationToken cancellationToken = default)
     {
         var description = data.Description;
@@ -35,11 +35,11 @@ public static class ValidationRun
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             using var sample = data.Get(i);
-            using var prediction = predictor.Predict(sample.Image);
-            var predicted = prediction.ClassIds.select(0, 0);
-            int height = (int)sample.Mask.size(0), width = (int)sample.Mask.size(1);
-            accumulator.Update(TensorData.ToArray<byte>(predicted.to_type(ScalarType.Byte)), TensorData.ToArray<byte>(sample.Mask.to_type(ScalarType.Byte)),
-                height, width, sample.Name);
+            int channels = (int)sample.Image.size(0), height = (int)sample.Image.size(1), width = (int)sample.Image.size(2);
+            var segmentation = segmenter.Segment(TensorData.ToArray<float>(sample.Image), channels, height, width);
+            accumulator.Update(segmentation.ClassIds, TensorData.ToArray<byte>(sample.Mask.to_type(ScalarType.Byte)),
+                (int)sample.Mask.size(0), (int)sample.Mask.size(1), sample.Name);
+            var predicted = TensorData.FromSpan<byte>(segmentation.ClassIds, [height, width]);
             if (i >= pictures) continue;
             var predictionImage = ImageEncoder.MaskImage(predicted, palette);
             var overlayImage = MaskVisualizer.Overlay(sample.Image, predicted, palette, transparentClass: description.BackgroundClass);

@@ -77,6 +77,17 @@ public sealed class Image
         }
     }
 
+    /// <summary>
+    /// The image as planar C x H x W floats scaled to [0, 1], converted to <paramref name="channels"/> channels (1: luminance,
+    /// 3: gray replicated, alpha dropped): what segmenters take.
+    /// </summary>
+    public float[] ToPlanes(int channels)
+    {
+        var planes = new float[(long)channels * Width * Height];
+        ImagePlanes.Write(this, channels, scale: true, planes, ToString());
+        return planes;
+    }
+
     /// <inheritdoc />
     public override string ToString() => $"Image({Width}x{Height}, {Channels} channel(s), {BitDepth}-bit)";
 }

@@ -27,7 +27,8 @@ public sealed class OnnxMLNetPipelineTests
     private static (MLContext Ml, IDataView Scored) Score()
     {
         var ml = new MLContext(seed: 1);
-        var manifest = new OnnxSegmentationPredictor(Fixtures.Path("unet-64.onnx")).Manifest;
+        ModelFiles.ModelManifest manifest;
+        using (var model = OnnxSegmentationModel.Open(Fixtures.Path("unet-64.onnx"))) manifest = model.Manifest;
         var rows = FixtureImages.Names().Select(n => new Row { ImagePath = FixtureImages.ImagePath(n), MaskPath = FixtureImages.MaskPath(n), Name = n }).ToArray();
         var data = ml.Data.LoadFromEnumerable(rows);
         var pipeline = ml.Transforms.LoadImages("Picture", imageFolder: "", inputColumnName: nameof(Row.ImagePath))

@@ -99,6 +99,22 @@ public sealed class OnnxSegmentationModel : IDisposable
         return logits.GetTensorDataAsSpan<float>().ToArray();
     }
 
+    /// <summary>
+    /// Runs the network on <paramref name="batch"/> (N x C x H x W) and returns the graph's N x H x W class ids
+    /// (<see cref="ClassIdsName"/>, the arg-max of the logits computed inside the graph).
+    /// </summary>
+    public long[] RunClassIds(float[] batch, int n, int height, int width)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        long channels = Manifest.InChannels;
+        if (batch.LongLength != n * channels * height * width)
+            throw new ArgumentException($"{batch.LongLength} values do not make a {n} x {channels} x {height} x {width} batch", nameof(batch));
+        using var input = OrtValue.CreateTensorValueFromMemory(batch, [n, channels, height, width]);
+        using var runOptions = new RunOptions();
+        using var outputs = _session.Run(runOptions, [InputName], [input], [ClassIdsName]);
+        return outputs[0].GetTensorDataAsSpan<long>().ToArray();
+    }
+
     /// <summary>Closes the session.</summary>
     public void Dispose() => _session.Dispose();
 

@@ -51,14 +51,20 @@ public sealed class SegmentationTrainer
 
     /// <summary>
     /// Trains on <paramref name="train"/>, validating on <paramref name="validation"/> after every epoch. With
-    /// <paramref name="resume"/> and an existing checkpoint, continues after its last completed epoch with the same
-    /// model, optimizer and RNG state. Ends with the best validation weights loaded in the model.
+    /// <paramref name="resume"/>, continues after the checkpoint's last completed epoch with the same model, optimizer and
+    /// RNG state; resuming needs <see cref="TrainerOptions.CheckpointDirectory"/> and a checkpoint in it
+    /// (<see cref="InvalidOperationException"/> naming the path otherwise: a resume never silently starts afresh). Ends with
+    /// the best validation weights loaded in the model.
     /// </summary>
     public TrainingResult Fit(IBatchSource train, IBatchSource? validation = null, IProgress<TrainingProgress>? progress = null,
         bool resume = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
         if (train.BatchesPerEpoch < 1) throw new ArgumentException("the training data yields no batch", nameof(train));
+        if (resume && CheckpointPath is null)
+            throw new InvalidOperationException("resume needs TrainerOptions.CheckpointDirectory, the folder of the run to continue");
+        if (resume && !File.Exists(CheckpointPath))
+            throw new InvalidOperationException($"resume: there is no checkpoint at {CheckpointPath}; train without resume to start afresh");
         ModuleDevice.MoveTo(_model, Device);
         var parameters = _model.parameters().Where(p => p.requires_grad).ToList();
         if (parameters.Count == 0) throw new ArgumentException("the model has no trainable parameters");
@@ -73,9 +79,9 @@ public sealed class SegmentationTrainer
         double bestIoU = double.NegativeInfinity;
         StateDict? best = null;
         if (_options.CheckpointDirectory is not null) Directory.CreateDirectory(_options.CheckpointDirectory);
-        if (resume && CheckpointPath is not null && File.Exists(CheckpointPath))
+        if (resume)
         {
-            var checkpoint = TrainingCheckpoint.Load(CheckpointPath, _model, optimizer, ScheduleText());
+            var checkpoint = TrainingCheckpoint.Load(CheckpointPath!, _model, optimizer, ScheduleText());
             firstEpoch = checkpoint.CompletedEpochs;
             stepsDone = checkpoint.CompletedSteps;
             history.AddRange(checkpoint.History);

@@ -179,6 +179,28 @@ public sealed class SegmentationTrainerTests
     }
 
     [TestMethod]
+    public void ResumeWithoutACheckpointIsAnErrorNotAFreshStart()
+    {
+        string dir = TempDir();
+        try
+        {
+            using var train = new InMemoryBatchSource(8, Classes, 8, 8, seed: 31);
+            using var model = SmallNet(1);
+            var missing = Assert.ThrowsExactly<InvalidOperationException>(() =>
+                new SegmentationTrainer(model, new CrossEntropyLoss(), Options(dir)).Fit(train, resume: true));
+            StringAssert.Contains(missing.Message, Path.Combine(dir, "checkpoint.safetensors"));
+            var noFolder = Assert.ThrowsExactly<InvalidOperationException>(() =>
+                new SegmentationTrainer(model, new CrossEntropyLoss(), Options() with { CheckpointDirectory = null }).Fit(train, resume: true));
+            StringAssert.Contains(noFolder.Message, "CheckpointDirectory");
+            Assert.IsFalse(File.Exists(Path.Combine(dir, "checkpoint.safetensors")), "nothing was trained");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [TestMethod]
     public void CorruptCheckpointIsRejectedWithTheFileName()
     {
         string dir = TempDir();

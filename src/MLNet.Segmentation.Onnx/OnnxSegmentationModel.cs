@@ -84,18 +84,12 @@ public sealed class OnnxSegmentationModel : IDisposable
     /// </summary>
     public float[] RunLogits(float[] batch, int n, int height, int width)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        long channels = Manifest.InChannels;
-        if (batch.LongLength != n * channels * height * width)
-            throw new ArgumentException($"{batch.LongLength} values do not make a {n} x {channels} x {height} x {width} batch", nameof(batch));
-        using var input = OrtValue.CreateTensorValueFromMemory(batch, [n, channels, height, width]);
-        using var runOptions = new RunOptions();
-        using var outputs = _session.Run(runOptions, [InputName], [input], [LogitsName]);
+        using var outputs = Run(batch, n, height, width, LogitsName);
         var logits = outputs[0];
         var shape = logits.GetTensorTypeAndShape().Shape;
         if (shape.Length != 4 || shape[0] != n || shape[1] != Manifest.NumClasses || shape[2] != height || shape[3] != width)
             throw new InvalidDataException(
-                $"ONNX model '{Path}': '{LogitsName}' is [{string.Join(", ", shape)}] for a {n} x {channels} x {height} x {width} input; expected {n} x {Manifest.NumClasses} x {height} x {width}");
+                $"ONNX model '{Path}': '{LogitsName}' is [{string.Join(", ", shape)}] for a {n} x {Manifest.InChannels} x {height} x {width} input; expected {n} x {Manifest.NumClasses} x {height} x {width}");
         return logits.GetTensorDataAsSpan<float>().ToArray();
     }
 
@@ -105,14 +99,19 @@ public sealed class OnnxSegmentationModel : IDisposable
     /// </summary>
     public long[] RunClassIds(float[] batch, int n, int height, int width)
     {
+        using var outputs = Run(batch, n, height, width, ClassIdsName);
+        return outputs[0].GetTensorDataAsSpan<long>().ToArray();
+    }
+
+    private IDisposableReadOnlyCollection<OrtValue> Run(float[] batch, int n, int height, int width, string output)
+    {
         ArgumentNullException.ThrowIfNull(batch);
         long channels = Manifest.InChannels;
-        if (batch.LongLength != n * channels * height * width)
+        if (n < 1 || height < 1 || width < 1 || batch.LongLength != n * channels * height * width)
             throw new ArgumentException($"{batch.LongLength} values do not make a {n} x {channels} x {height} x {width} batch", nameof(batch));
         using var input = OrtValue.CreateTensorValueFromMemory(batch, [n, channels, height, width]);
         using var runOptions = new RunOptions();
-        using var outputs = _session.Run(runOptions, [InputName], [input], [ClassIdsName]);
-        return outputs[0].GetTensorDataAsSpan<long>().ToArray();
+        return _session.Run(runOptions, [InputName], [input], [output]);
     }
 
     /// <summary>Closes the session.</summary>

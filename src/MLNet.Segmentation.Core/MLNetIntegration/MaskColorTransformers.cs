@@ -56,10 +56,10 @@ public sealed class MaskColorizingTransformer : ColumnTransformer
     private protected override Func<object[]> Bind(DataViewRow input, DataViewSchema inputSchema)
     {
         var masks = new MaskColumnReader(input, inputSchema[InputColumnName], new MaskOptions { Encoding = MaskEncoding.ClassIds }, "mask");
-        var sizes = ImageColumnName is null ? null : new ImageSizeReader(input, inputSchema[ImageColumnName]);
+        var sizes = ImageColumnName is null ? null : new PlanarImageReader(input, inputSchema[ImageColumnName], 3, null);
         return () =>
         {
-            var (height, width) = masks.KnownSize ?? sizes?.Read() ?? (0, 0);
+            var (height, width) = masks.KnownSize ?? sizes?.ReadSize() ?? (0, 0);
             var mask = masks.Read(height, width);
             var rgb = new byte[mask.Ids.Length * 3];
             for (int i = 0; i < mask.Ids.Length; i++)
@@ -133,57 +133,4 @@ public sealed class MaskOverlayTransformer : ColumnTransformer
             return [MLImages.FromImage(overlay)];
         };
     }
-}
-
-/// <summary>The H x W of the current row's image (MLImage, path or encoded bytes), read from the header where possible.</summary>
-internal sealed class ImageSizeReader
-{
-    private readonly Func<(int Height, int Width)> _read;
-
-    public ImageSizeReader(DataViewRow row, DataViewSchema.Column column)
-    {
-        switch (ColumnInputs.ImageFormat(ColumnInputs.ColumnInfo.From(column)))
-        {
-            case ColumnFormat.Image:
-            {
-                var getter = row.GetGetter<MLImage>(column);
-                MLImage image = null!;
-                _read = () =>
-                {
-                    getter(ref image);
-                    return image is null ? throw new InvalidDataException($"row {row.Position} of column '{column.Name}' holds no image") : (image.Height, image.Width);
-                };
-                break;
-            }
-            case ColumnFormat.Path:
-            {
-                var getter = row.GetGetter<ReadOnlyMemory<char>>(column);
-                ReadOnlyMemory<char> text = default;
-                _read = () =>
-                {
-                    getter(ref text);
-                    string path = text.ToString();
-                    var probe = ImageDecoder.Probe(File.ReadAllBytes(path), path);
-                    return (probe.Height, probe.Width);
-                };
-                break;
-            }
-            case ColumnFormat.EncodedBytes:
-            {
-                var getter = row.GetGetter<VBuffer<byte>>(column);
-                VBuffer<byte> bytes = default;
-                _read = () =>
-                {
-                    getter(ref bytes);
-                    var probe = ImageDecoder.Probe(bytes.DenseValues().ToArray(), $"row {row.Position} of column '{column.Name}'");
-                    return (probe.Height, probe.Width);
-                };
-                break;
-            }
-            default:
-                throw SchemaErrors.Mismatch("image", column.Name, "String (path), Image (MLImage) or Vector<Byte> (PNG/JPEG bytes)", column.Type.ToString() ?? "?");
-        }
-    }
-
-    public (int Height, int Width) Read() => _read();
 }

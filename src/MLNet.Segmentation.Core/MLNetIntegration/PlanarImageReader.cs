@@ -15,6 +15,7 @@ internal readonly record struct PlanarImage(float[] Values, int Channels, int He
 internal sealed class PlanarImageReader
 {
     private readonly Func<PlanarImage> _read;
+    private readonly Func<(int Height, int Width)> _size;
 
     public PlanarImageReader(DataViewRow row, DataViewSchema.Column column, int channels, PixelLayout? pixels)
     {
@@ -38,6 +39,13 @@ internal sealed class PlanarImageReader
                     string path = text.ToString();
                     return Planes(ImageDecoder.Read(path), path);
                 };
+                _size = () =>
+                {
+                    getter(ref text);
+                    string path = text.ToString();
+                    var probe = ImageDecoder.Probe(File.ReadAllBytes(path), path);
+                    return (probe.Height, probe.Width);
+                };
                 break;
             }
             case ColumnFormat.EncodedBytes:
@@ -48,6 +56,12 @@ internal sealed class PlanarImageReader
                 {
                     getter(ref bytes);
                     return Planes(ImageDecoder.Decode(bytes.DenseValues().ToArray(), Source()), Source());
+                };
+                _size = () =>
+                {
+                    getter(ref bytes);
+                    var probe = ImageDecoder.Probe(bytes.DenseValues().ToArray(), Source());
+                    return (probe.Height, probe.Width);
                 };
                 break;
             }
@@ -62,12 +76,26 @@ internal sealed class PlanarImageReader
                     if (image is null) throw new InvalidDataException($"{Source()} holds no image");
                     return Planes(MLImages.ToImage(image, preferGray: true, Source()), Source());
                 };
+                _size = () =>
+                {
+                    getter(ref image);
+                    return image is null ? throw new InvalidDataException($"{Source()} holds no image") : (image.Height, image.Width);
+                };
                 break;
             }
             default:
             {
-                var layout = pixels ?? throw new InvalidOperationException(
-                    $"image column '{column.Name}' holds pixel vectors: set the options' PixelLayout (channels, height, width)");
+                if (pixels is null)
+                {
+                    // Pixel vectors carry no size of their own.
+                    _read = () => throw new InvalidOperationException(
+                        $"image column '{column.Name}' holds pixel vectors: set the options' PixelLayout (channels, height, width)");
+                    _size = () => throw SchemaErrors.Mismatch("image", column.Name, "String (path), Image (MLImage) or Vector<Byte> (PNG/JPEG bytes)",
+                        column.Type.ToString() ?? "?");
+                    break;
+                }
+                var layout = pixels;
+                _size = () => (layout.Height, layout.Width);
                 var getter = row.GetGetter<VBuffer<float>>(column);
                 VBuffer<float> values = default;
                 _read = () =>
@@ -92,6 +120,9 @@ internal sealed class PlanarImageReader
 
     /// <summary>The current row's image (new arrays, owned by the caller).</summary>
     public PlanarImage Read() => _read();
+
+    /// <summary>The current row's image size, from the file header where there is one (nothing is decoded).</summary>
+    public (int Height, int Width) ReadSize() => _size();
 
     private static float[] ToPlanar(float[] interleaved, PixelLayout layout)
     {

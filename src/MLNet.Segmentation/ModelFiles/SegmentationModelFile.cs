@@ -29,7 +29,7 @@ public sealed class LoadedModel(SegmentationModel model, ModelManifest manifest)
 /// <see cref="InvalidDataException"/> with a one-line message that names the file and the entry or field; a missing file
 /// is a <see cref="FileNotFoundException"/>.
 /// </summary>
-public static class SegmentationModelFile
+public static partial class SegmentationModelFile
 {
     /// <summary>Name of the manifest entry.</summary>
     public const string ManifestEntry = "manifest.json";

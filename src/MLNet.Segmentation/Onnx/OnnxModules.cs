@@ -1,0 +1,39 @@
+using MLNet.Segmentation.Engine;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNet.Segmentation.Onnx;
+
+/// <summary>Reads what the exporter needs from TorchSharp modules: registered children by state-dict name, and parameters as arrays.</summary>
+internal static class OnnxModules
+{
+    /// <summary>The child registered as <paramref name="name"/> (its state-dict name), or null.</summary>
+    public static nn.Module? Find(nn.Module module, string name) =>
+        module.named_children().FirstOrDefault(c => c.name == name).module;
+
+    /// <summary>The child registered as <paramref name="name"/>, of type <typeparamref name="T"/>.</summary>
+    public static T Child<T>(nn.Module module, string name) where T : nn.Module =>
+        Find(module, name) as T
+        ?? throw new NotSupportedException($"ONNX export: {module.GetType().Name} has no {typeof(T).Name} child '{name}'");
+
+    /// <summary>The registered children in order.</summary>
+    public static IReadOnlyList<(string Name, nn.Module Module)> Children(nn.Module module) => module.named_children().ToList();
+
+    /// <summary>A tensor's values as float32, row-major.</summary>
+    public static float[] Floats(Tensor tensor)
+    {
+        using var scope = NewDisposeScope();
+        return TensorData.ToArray<float>(tensor.detach().to_type(ScalarType.Float32));
+    }
+
+    /// <summary>The inference-mode parameters of <paramref name="bn"/> (scale 1 and bias 0 when it is not affine).</summary>
+    public static OnnxBatchNormParameters BatchNorm(BatchNorm2d bn)
+    {
+        if (bn.running_mean is null || bn.running_var is null)
+            throw new NotSupportedException("ONNX export: a BatchNorm2d without running statistics (track_running_stats: false) cannot be exported");
+        long c = bn.num_features;
+        float[] scale = bn.weight is { } w ? Floats(w) : Enumerable.Repeat(1f, (int)c).ToArray();
+        float[] bias = bn.bias is { } b ? Floats(b) : new float[c];
+        return new OnnxBatchNormParameters(scale, bias, Floats(bn.running_mean), Floats(bn.running_var), bn.eps);
+    }
+}

@@ -13,7 +13,10 @@ namespace MLNet.Segmentation.Onnx;
 /// the graph. Outputs "logits" (float32 N x K x H x W) and "class_ids" (int64 N x H x W, arg-max over the classes).
 /// The batch is always dynamic ("N"); the size is fixed (options, else the manifest's tile_size) or, with
 /// <see cref="OnnxExportOptions.DynamicSize"/>, dynamic ("H", "W") with every pad and crop computed in the graph.
-/// The manifest and a description of the contract go into the metadata (see <see cref="OnnxMetadata"/>).
+/// The metadata (ModelProto.metadata_props, JSON values) holds the manifest ("mlseg.manifest") and, for scorers without
+/// this library, "architecture", "num_classes", "in_channels", "class_names", "class_colors", "ignore_index",
+/// "background_class", "mean", "std", "tile_size", "input_height"/"input_width" (or "dynamic"), "min_input_size",
+/// "batchnorm_folded", "input_contract" and "output_contract"; the producer is "MLNet.Segmentation".
 /// </summary>
 public static class OnnxExporter
 {
@@ -46,24 +49,23 @@ public static class OnnxExporter
         if (height < minimum || width < minimum)
             throw new ArgumentException($"OnnxExportOptions.Height/Width {height}x{width}: {model.Architecture} needs at least {minimum}x{minimum} pixels", nameof(options));
 
+        CheckWeightSize(model);
+
         var g = new OnnxGraphBuilder(options.Opset, options.FoldBatchNorm);
         string image = g.Reserve("image");
         var input = new OnnxTensor(image, model.InChannels,
             height is { } h ? OnnxDim.Of(h) : OnnxDim.ShapeOf(image, 2), width is { } w ? OnnxDim.Of(w) : OnnxDim.ShapeOf(image, 3));
-        var x = Normalize(g, input, complete);
-        using (no_grad())
+        var normalized = Normalize(g, input, complete);
+        var x = model switch
         {
-            x = model switch
-            {
-                UNet unet => UNetOnnx.Emit(g, x, unet),
-                Fcn fcn => FcnOnnx.Emit(g, x, fcn),
-                SegNet segnet => UnpoolingNetworksOnnx.SegNet(g, x, segnet),
-                DeconvNet deconvnet => UnpoolingNetworksOnnx.DeconvNet(g, x, deconvnet),
-                DeepLabV3 v3 => DeepLabOnnx.V3(g, x, v3),
-                DeepLabV3Plus v3plus => DeepLabOnnx.V3Plus(g, x, v3plus),
-                _ => throw Unsupported(model),
-            };
-        }
+            UNet unet => UNetOnnx.Emit(g, normalized, unet),
+            Fcn fcn => FcnOnnx.Emit(g, normalized, fcn),
+            SegNet segnet => UnpoolingNetworksOnnx.SegNet(g, normalized, segnet),
+            DeconvNet deconvnet => UnpoolingNetworksOnnx.DeconvNet(g, normalized, deconvnet),
+            DeepLabV3 v3 => DeepLabOnnx.V3(g, normalized, v3),
+            DeepLabV3Plus v3plus => DeepLabOnnx.V3Plus(g, normalized, v3plus),
+            _ => throw Unsupported(model),
+        };
         string logits = g.Reserve("logits"), classIds = g.Reserve("class_ids");
         g.NodeInto("Identity", [x.Name], logits);
         g.NodeInto("ArgMax", [logits], classIds, OnnxAttributes.Int("axis", 1), OnnxAttributes.Int("keepdims", 0));
@@ -85,6 +87,20 @@ public static class OnnxExporter
         foreach (var (k, v) in OnnxMetadata.For(model, complete, options, height, width, minimum))
             proto.MetadataProps.Add(new StringStringEntryProto { Key = k, Value = v });
         return proto;
+    }
+
+    // Protobuf messages are limited to 2 GiB; the graph, names and metadata need a little room besides the weights.
+    private const long MaxWeightBytes = (1L << 31) - (64L << 20);
+
+    // The initializers hold every parameter and BatchNorm statistic (fewer when folded) as float32.
+    private static void CheckWeightSize(SegmentationModel model)
+    {
+        long elements = model.parameters().Sum(p => p.numel())
+            + model.named_buffers().Where(b => b.name.EndsWith("running_mean", StringComparison.Ordinal) || b.name.EndsWith("running_var", StringComparison.Ordinal))
+                .Sum(b => b.buffer.numel());
+        if (elements * sizeof(float) > MaxWeightBytes)
+            throw new NotSupportedException(
+                $"ONNX export: {model.Architecture}'s weights take {elements * sizeof(float) >> 20} MiB, more than one ONNX file holds (2 GiB protobuf limit; external data is not written)");
     }
 
     private static SegmentationModel Supported(nn.Module<Tensor, Tensor> network) => network switch

@@ -15,7 +15,7 @@ internal sealed class OnnxGraphBuilder
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _int64Constants = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _shapes = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string, int), string> _shapeElements = new();
+    private readonly Dictionary<(string, int, int), string> _shapeElements = new();
 
     /// <summary>A builder for the default-domain opset <paramref name="opset"/>.</summary>
     public OnnxGraphBuilder(int opset, bool foldBatchNorm)
@@ -87,7 +87,8 @@ internal sealed class OnnxGraphBuilder
         if (count != values.Length) throw new ArgumentException($"{values.Length} values for an initializer of {count} elements", nameof(values));
         var bytes = new byte[values.Length * sizeof(float)];
         for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), values[i]);
-        var tensor = new TensorProto { Name = Unique(hint), DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(bytes) };
+        // The array is not touched again, so the message can wrap it instead of copying it.
+        var tensor = new TensorProto { Name = Unique(hint), DataType = (int)TensorProto.Types.DataType.Float, RawData = UnsafeByteOperations.UnsafeWrap(bytes) };
         tensor.Dims.AddRange(dims);
         Graph.Initializer.Add(tensor);
         return tensor.Name;
@@ -116,7 +117,7 @@ internal sealed class OnnxGraphBuilder
     /// <summary>Dimensions <paramref name="start"/>..<paramref name="start"/>+<paramref name="count"/>-1 of <paramref name="tensor"/>'s shape, as int64 [count].</summary>
     public string ShapeElements(string tensor, int start, int count = 1)
     {
-        var key = (tensor, start * 16 + count);
+        var key = (tensor, start, count);
         if (!_shapeElements.TryGetValue(key, out var value))
         {
             long[] indices = Enumerable.Range(start, count).Select(i => (long)i).ToArray();

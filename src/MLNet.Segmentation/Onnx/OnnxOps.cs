@@ -79,8 +79,9 @@ internal static class OnnxOps
 
     /// <summary>
     /// Resizing to <paramref name="height"/> x <paramref name="width"/>: bilinear as torch's interpolate(mode='bilinear',
-    /// align_corners=False) — ONNX linear with half_pixel coordinates (source indices below 0 clamp to 0 in both) — or
-    /// nearest as torch's 'nearest' (asymmetric coordinates, floor).
+    /// align_corners=False) — ONNX linear with half_pixel coordinates, source (dst + 0.5) * in / out - 0.5, source indices
+    /// below 0 clamped to 0 in both; pytorch_half_pixel would differ only for an output of 1 pixel, where torch too takes
+    /// the half-pixel centre — or nearest as torch's 'nearest' (asymmetric coordinates, floor).
     /// </summary>
     public static OnnxTensor Resize(this OnnxGraphBuilder g, OnnxTensor x, OnnxDim height, OnnxDim width, bool bilinear)
     {

@@ -136,7 +136,11 @@ public sealed class OnnxExportTests
 
     [TestMethod]
     [DataRow("unet-valid", 13)]
+    [DataRow("segnet", 13)]
+    [DataRow("deconvnet", 14)]
     [DataRow("fcn-8s", 15)]
+    [DataRow("deeplabv3-resnet18", 18)]
+    [DataRow("unet-bilinear", 19)]
     [DataRow("deeplabv3plus-resnet34", 21)]
     [DataRow("segnet", 21)]
     public void OtherOpsetsGiveTheSameNetwork(string name, int opset)

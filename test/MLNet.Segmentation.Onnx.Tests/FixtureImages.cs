@@ -14,9 +14,9 @@ internal static class FixtureImages
 
     public static Image Read(string name) => ImageDecoder.Read(ImagePath(name));
 
-    /// <summary>Class ids written by `mlseg predict` (ids/NAME.png, one byte per pixel) under <paramref name="folder"/>.</summary>
+    /// <summary>Class ids written by `mlseg predict` (ids/NAME, one byte per pixel) under <paramref name="folder"/>.</summary>
     public static byte[] TorchIds(string folder, string name) =>
-        ImageDecoder.Read(Fixtures.Path(Path.Combine(folder, name + ".png")), ImageDecodeMode.Raw).Pixels8;
+        ImageDecoder.Read(Fixtures.Path(Path.Combine(folder, name)), ImageDecodeMode.Raw).Pixels8;
 
     /// <summary>The share of pixels where two id maps agree.</summary>
     public static double Agreement(IReadOnlyList<byte> a, IReadOnlyList<uint> b)

@@ -37,7 +37,8 @@ public sealed class OnnxMLNetPipelineTests
             .Append(ml.Transforms.ApplyOnnxModel(["logits"], ["image"], Fixtures.Path("unet-64.onnx"),
                 shapeDictionary: new Dictionary<string, int[]> { ["image"] = [1, 3, 64, 64] }, gpuDeviceId: null, fallbackToCpu: false,
                 recursionLimit: 100))
-            .Append(ml.Segmentation().Transforms.ArgMaxMask("PredictedLabel", "logits", classNames: manifest.ClassNames))
+            // ApplyOnnxModel leaves the size of "logits" open (the graph's batch is dynamic): ArgMaxMask is told H x W.
+            .Append(ml.Segmentation().Transforms.ArgMaxMask("PredictedLabel", "logits", classNames: manifest.ClassNames, height: 64, width: 64))
             .Append(ml.Segmentation().Transforms.ColorizeMask("Color", "PredictedLabel",
                 manifest.ClassColors.Select(hex => Rgb.TryParseHex(hex, out var c) ? c : throw new InvalidDataException(hex)).ToArray()));
         return (ml, pipeline.Fit(data).Transform(data));

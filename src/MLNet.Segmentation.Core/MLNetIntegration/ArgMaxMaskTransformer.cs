@@ -64,7 +64,8 @@ public sealed class ArgMaxMaskTransformer : ColumnTransformer
         var input = find(InputColumnName)!.Value;
         if (input.IsScalar || input.ItemType != NumberDataViewType.Single)
             throw SchemaErrors.Mismatch("scores", input.Name, "Vector<Single> of K x H x W class scores", input.TypeText);
-        return new VectorDataViewType(NumberDataViewType.UInt32);
+        // A schema shape carries no dimensions: the size given at construction, else one known only from a schema.
+        return Height is int h && Width is int w ? new VectorDataViewType(NumberDataViewType.UInt32, h, w) : new VectorDataViewType(NumberDataViewType.UInt32);
     }
 
     private protected override IReadOnlyList<AddedColumn> AddedColumns(DataViewSchema inputSchema)

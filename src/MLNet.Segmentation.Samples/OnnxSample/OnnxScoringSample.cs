@@ -60,7 +60,8 @@ public static class OnnxScoringSample
             .Append(ml.Transforms.ExtractPixels("image", "Image", scaleImage: 1f / 255, interleavePixelColors: false))
             .Append(ml.Transforms.ApplyOnnxModel(["logits"], ["image"], onnxPath,
                 new Dictionary<string, int[]> { ["image"] = [1, manifest.InChannels, height, width] }, gpuDeviceId: null, fallbackToCpu: false, recursionLimit: 100))
-            .Append(seg.Transforms.ArgMaxMask("PredictedLabel", "logits", manifest.ClassNames))
+            // ApplyOnnxModel leaves the size of "logits" open (the graph's batch is dynamic): ArgMaxMask is told H x W.
+            .Append(seg.Transforms.ArgMaxMask("PredictedLabel", "logits", manifest.ClassNames, height: height, width: width))
             .Append(seg.Transforms.ColorizeMask("Colored", "PredictedLabel", colors))
             .Append(seg.Transforms.OverlayMask("Overlay", "Image", "PredictedLabel", colors, transparentClass: manifest.BackgroundClass));
         var data = ml.Data.LoadFromEnumerable(rows);

@@ -27,7 +27,7 @@ cp -r "$work/demo/data/masks" "$here/masks"
 cp -r "$work/whole/ids" "$here/torch-ids"
 cp -r "$work/tiled/ids" "$here/torch-tiled-ids"
 
-python3 - "$here/plain.onnx" <<'PY'
+/usr/bin/python3 - "$here/plain.onnx" <<'PY'
 import sys, torch
 torch.manual_seed(0)
 net = torch.nn.Conv2d(3, 2, 3, padding=1).eval()

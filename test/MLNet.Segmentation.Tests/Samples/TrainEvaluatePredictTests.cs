@@ -81,6 +81,60 @@ public sealed class TrainEvaluatePredictTests
     }
 
     [TestMethod]
+    public async Task ExportThenPredictAndEvaluateOnOnnxRuntimeAsOnTorchSharp()
+    {
+        string model = await TrainedModel();
+        string onnx = Path.Combine(_root, "onnx", "model.onnx");
+        var export = await Run("export", "--model", model, "--onnx", onnx, "--dynamic-size");
+        Assert.AreEqual(0, export.Exit, export.Error + export.Output);
+        StringAssert.Contains(export.Output, "loads in ONNX Runtime");
+
+        string images = Path.Combine(Data, "images");
+        var torchRun = await Run("predict", "--model", model, "--input", images, "--out", Path.Combine(_root, "p-torch"));
+        var onnxRun = await Run("predict", "--model", onnx, "--input", images, "--out", Path.Combine(_root, "p-onnx"));
+        Assert.AreEqual(0, torchRun.Exit, torchRun.Error);
+        Assert.AreEqual(0, onnxRun.Exit, onnxRun.Error);
+        long same = 0, total = 0;
+        foreach (string file in Directory.GetFiles(Path.Combine(_root, "p-torch", "ids")))
+        {
+            var a = ImageDecoder.Read(file, ImageDecodeMode.Raw).Pixels8;
+            var b = ImageDecoder.Read(Path.Combine(_root, "p-onnx", "ids", Path.GetFileName(file)), ImageDecodeMode.Raw).Pixels8;
+            total += a.Length;
+            same += a.Zip(b, (x, y) => x == y ? 1 : 0).Sum();
+        }
+        Assert.AreEqual(12 * 32 * 32, total);
+        Assert.IsTrue(same >= 0.9999 * total, $"{same} of {total} class ids agree");
+
+        string[] evaluate = ["--data", Data, "--layout", "folder", "--mask-encoding", "ids", "--val-fraction", "0.25", "--json"];
+        var torchEval = await Run(["evaluate", "--model", model, .. evaluate]);
+        var onnxEval = await Run(["evaluate", "--model", onnx, .. evaluate]);
+        Assert.AreEqual(0, onnxEval.Exit, onnxEval.Error);
+        using var t = JsonDocument.Parse(torchEval.Output);
+        using var o = JsonDocument.Parse(onnxEval.Output);
+        Assert.AreEqual(t.RootElement.GetProperty("miou").GetDouble(), o.RootElement.GetProperty("miou").GetDouble(), 1e-3);
+
+        // The TorchSharp-free ML.NET sample on the same export: ApplyOnnxModel's ids are the predictor's.
+        var sample = await Run("sample", "onnx", "--onnx", onnx, "--images", images, "--masks", Path.Combine(Data, "masks"), "--size", "32x32",
+            "--out", Path.Combine(_root, "s-onnx"));
+        Assert.AreEqual(0, sample.Exit, sample.Error + sample.Output);
+        StringAssert.Contains(sample.Output, "12 image(s) scored by ONNX Runtime through ML.NET's ApplyOnnxModel");
+        StringAssert.Contains(sample.Output, "mIoU");
+        Assert.AreEqual(12, Directory.GetFiles(Path.Combine(_root, "s-onnx", "predictions"), "*.png").Length);
+        var noSize = await Run("sample", "onnx", "--onnx", onnx, "--images", images, "--out", Path.Combine(_root, "s-x"));
+        Assert.AreEqual(2, noSize.Exit);
+        StringAssert.Contains(noSize.Error, "--size is required");
+
+        var both = await Run("export", "--model", model, "--onnx", onnx, "--dynamic-size", "--size", "32x32");
+        Assert.AreEqual(2, both.Exit);
+        StringAssert.Contains(both.Error, "--size");
+        var device = await Run("predict", "--model", onnx, "--input", images, "--out", Path.Combine(_root, "p-x"), "--device", "cpu");
+        Assert.AreEqual(2, device.Exit);
+        StringAssert.Contains(device.Error, "ONNX Runtime");
+        var notOnnx = await Run("export", "--model", model, "--onnx", Path.Combine(_root, "model.bin"));
+        Assert.AreEqual(2, notOnnx.Exit);
+    }
+
+    [TestMethod]
     public async Task EvaluateJsonMatchesTheLibrarysOwnEvaluation()
     {
         string model = await TrainedModel();

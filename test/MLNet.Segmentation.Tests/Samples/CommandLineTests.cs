@@ -35,8 +35,8 @@ public sealed class CommandLineTests
         var error = new StringWriter();
         int exit = await CommandLine.RunAsync(["frobnicate"], new StringWriter(), error);
         Assert.AreEqual(2, exit);
-        Assert.AreEqual("mlseg: unknown command 'frobnicate'; commands: bench, bench-data, bench-memory, bench-metrics, bench-optimizer, " +
-                        "completion, demo, evaluate, info, metrics, models, predict, sample, train", error.ToString().Trim());
+        Assert.AreEqual("mlseg: unknown command 'frobnicate'; commands: bench, bench-data, bench-memory, bench-metrics, bench-onnx, " +
+                        "bench-optimizer, completion, demo, evaluate, export, info, metrics, models, predict, sample, train", error.ToString().Trim());
     }
 
     [TestMethod]

@@ -8,7 +8,7 @@ public static class OutputFolder
 {
     /// <summary>The files and subfolders train and demo write into their output folder.</summary>
     public static readonly (string[] Files, string[] Folders) TrainingOutputs =
-        (["model.mlseg.zip", "report.html"], ["checkpoints", "predictions", "overlays"]);
+        (["model.mlseg.zip", "report.html", "metrics.json"], ["checkpoints", "predictions", "overlays"]);
 
     /// <summary>
     /// Creates <paramref name="folder"/> (given as <paramref name="option"/>) when missing and checks that it takes

@@ -47,6 +47,7 @@ public static class TrainingProgressDisplay
         {
             _run ??= context.AddTask("training", maxValue: (double)p.Epochs * p.StepsPerEpoch);
             _epoch ??= context.AddTask("epoch", maxValue: p.StepsPerEpoch);
+            _run.MaxValue = (double)p.Epochs * p.StepsPerEpoch; // a time budget re-plans the epochs as they run
             if (p.Kind == ProgressKind.Step)
             {
                 _run.Value = (double)(p.Epoch - 1) * p.StepsPerEpoch + p.Step;

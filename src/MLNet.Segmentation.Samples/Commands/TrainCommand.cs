@@ -15,7 +15,8 @@ namespace MLNet.Segmentation.Samples.Commands;
 
 /// <summary>
 /// `mlseg train --data DIR --layout L --arch A --epochs N --out DIR ...`: trains a network on a dataset, validating every
-/// epoch, and writes the model file, resumable checkpoints, prediction PNGs and report.html.
+/// epoch (or every few, and after the last), optionally within a wall-time budget, and writes the model file, resumable
+/// checkpoints, prediction PNGs, report.html and metrics.json (the evaluated split's metrics).
 /// </summary>
 public sealed class TrainCommand : ICommand
 {
@@ -30,10 +31,11 @@ public sealed class TrainCommand : ICommand
     [
         .. DataArguments.Options,
         .. ModelArguments.Options,
-        CommandOption.Valued("--out", "DIR", "output folder: model.mlseg.zip, checkpoints/, predictions/, report.html") with { Required = true },
-        CommandOption.Valued("--epochs", "N", "epochs [10]"),
+        CommandOption.Valued("--out", "DIR", "output folder: model.mlseg.zip, checkpoints/, predictions/, report.html, metrics.json") with { Required = true },
+        CommandOption.Valued("--epochs", "N", "epochs [10]; with --minutes the most epochs [1000]"),
+        CommandOption.Valued("--minutes", "M", "wall-time budget: the schedule is sized to the epochs that fit, measured as they run [none]"),
         CommandOption.Valued("--batch", "B", "images per step [4]"),
-        CommandOption.Valued("--crop", "S", "train on random S x S crops [whole images]"),
+        CommandOption.Valued("--crop", "S|HxW", "train on random S x S (or H x W) crops [whole images]"),
         CommandOption.Valued("--augment", "none|flip|full", "augmentation [flip; full: elastic + rotation for gray data, scale + jitter for RGB]"),
         CommandOption.Valued("--normalize", "auto|none|imagenet", "input normalization [auto: ImageNet statistics for RGB]"),
         CommandOption.Valued("--loss", "ce|dice|ce+dice|focal|jaccard|tversky|lovasz", "training loss [ce+dice]"),
@@ -44,7 +46,10 @@ public sealed class TrainCommand : ICommand
         CommandOption.Valued("--schedule", "poly|cosine|step|onecycle|constant", "learning-rate schedule [cosine]"),
         CommandOption.Valued("--warmup", "STEPS", "linear warm-up steps [0]"),
         CommandOption.Valued("--clip", "NORM", "clip the gradient norm to NORM [no clipping]"),
-        CommandOption.Valued("--patience", "N", "stop after N epochs without a better validation mIoU [never]"),
+        CommandOption.Valued("--patience", "N", "stop after N validations without a better validation mIoU [never]"),
+        CommandOption.Valued("--validate-every", "N", "validate every N epochs and after the last [1]"),
+        CommandOption.Valued("--keep", "best|last", "the weights saved: the best validated epoch's or the last epoch's [best]"),
+        CommandOption.Valued("--order", "FILE", "per-epoch sample orders, one line of indices per epoch (e.g. shared with a PyTorch twin) [seeded shuffle]"),
         CommonOptions.Precision,
         CommonOptions.Device,
         CommandOption.Valued("--workers", "N", "data-loading threads (0 = on the training thread) [1]"),
@@ -61,9 +66,12 @@ public sealed class TrainCommand : ICommand
         string checkpointPath = SegmentationTrainer.CheckpointPathIn(checkpointDirectory);
         if (a.Has("--resume") && !File.Exists(checkpointPath))
             throw new FileNotFoundException($"--resume: no checkpoint at {checkpointPath}; run without --resume to start afresh", checkpointPath);
-        int epochs = a.Int("--epochs", 10, 1, 100_000);
+        double? minutes = a.DoubleOrNull("--minutes", 0.01, 100_000);
+        int epochs = a.Int("--epochs", minutes is null ? 10 : 1000, 1, 100_000);
+        string keep = a.Choice("--keep", "best", "best", "last");
         int batch = a.Int("--batch", 4, 1, 4096);
-        int crop = a.Int("--crop", 0, 0, 16384);
+        var (cropHeight, cropWidth) = Crop(a);
+        bool crop = cropHeight > 0;
         int seed = a.Int("--seed", 42, 0);
         string augment = a.Choice("--augment", "flip", "none", "flip", "full");
         var device = DeviceArgument.Parse(a);
@@ -94,22 +102,23 @@ public sealed class TrainCommand : ICommand
         var terminal = new Terminal(output);
 
         // Crops pad with 255 when an image is smaller than the crop: the loss then ignores those pixels.
-        long? lossIgnore = description.IgnoreIndex ?? (crop > 0 ? 255 : null);
+        long? lossIgnore = description.IgnoreIndex ?? (crop ? 255 : null);
         var loss = BuildLoss(lossName, lossIgnore, a.Has("--class-weights") ? description.ClassWeights : null, description);
         var trainTransforms = new List<IJointTransform>();
-        if (augment == "full") trainTransforms.Add(FullAugmentation(description, crop));
+        if (augment == "full") trainTransforms.Add(FullAugmentation(description, cropHeight, cropWidth));
         else
         {
             if (augment == "flip") trainTransforms.Add(new RandomHorizontalFlip());
             if (augment == "flip" && description.ImageChannels == 1) trainTransforms.Add(new RandomVerticalFlip());
-            if (crop > 0) trainTransforms.Add(new RandomCrop(crop, crop, lossIgnore!.Value));
+            if (crop) trainTransforms.Add(new RandomCrop(cropHeight, cropWidth, lossIgnore!.Value));
         }
         if (normalize is not null) trainTransforms.Add(normalize);
         int workers = a.Int("--workers", 1, 0, 64);
+        var orders = a.String("--order") is { } orderPath ? ReadOrders(orderPath, data.Train.Count, epochs) : null;
         var trainLoader = new DataLoader(data.Train, new DataLoaderOptions
         {
             BatchSize = Math.Min(batch, data.Train.Count), Shuffle = true, DropLast = true, Seed = (ulong)seed, Workers = workers,
-            Transform = new Compose([.. trainTransforms]),
+            Transform = new Compose([.. trainTransforms]), EpochOrders = orders,
         });
         var validationLoader = data.Validation is null ? null : new DataLoader(data.Validation, new DataLoaderOptions
         {
@@ -125,17 +134,22 @@ public sealed class TrainCommand : ICommand
             WarmupSteps = a.Int("--warmup", 0, 0), ClipGradientNorm = a.DoubleOrNull("--clip", 1e-9),
             EarlyStoppingPatience = a.IntOrNull("--patience", 1), IgnoreIndex = description.IgnoreIndex, Device = device,
             Precision = precision, Seed = (ulong)seed, CheckpointDirectory = checkpointDirectory,
+            TimeBudget = minutes is double m ? TimeSpan.FromMinutes(m) : null, ValidationInterval = a.Int("--validate-every", 1, 1, 100_000),
+            RestoreBestWeights = keep == "best",
         };
         var trainer = new SegmentationTrainer(model, loss, options);
         terminal.Line($"mlseg train: {data.Train.Count} training and {data.Validation?.Count ?? 0} validation images ({description.Name}, " +
                       $"{description.NumClasses} classes), libtorch {TorchRuntime.LibTorchVersion} on {Devices.Name(trainer.Device)}, {TorchRuntime.Threads} threads");
         terminal.Line($"model: {ModelArguments.CatalogName(a)} ({model.ParameterCount():N0} parameters); loss {lossName}; {optimizer}, " +
-                      $"lr {options.LearningRate}, {schedule} schedule; batch {trainLoader.Options.BatchSize}, crop {(crop > 0 ? crop : "none")}, " +
-                      $"augmentation {augment}, {precision}");
+                      $"lr {options.LearningRate}, {schedule} schedule; batch {trainLoader.Options.BatchSize}, crop {(crop ? $"{cropHeight}x{cropWidth}" : "none")}, " +
+                      $"augmentation {augment}, {precision}" +
+                      (minutes is double budget ? FormattableString.Invariant($"; budget {budget} min (at most {epochs} epochs)") : "") +
+                      (orders is null ? "" : $"; {orders.Count} epoch orders from {a.String("--order")}"));
 
         var clock = Stopwatch.StartNew();
         var result = TrainingProgressDisplay.Run(terminal, progress => trainer.Fit(trainLoader, validationLoader, progress, a.Has("--resume"), cancellation));
-        terminal.Line($"best validation mIoU {result.BestValidationMeanIoU:F4} at epoch {result.BestEpoch}; trained in {clock.Elapsed:hh\\:mm\\:ss}");
+        terminal.Line($"best validation mIoU {result.BestValidationMeanIoU:F4} at epoch {result.BestEpoch}; {result.History.Count} epochs trained in " +
+                      $"{clock.Elapsed:hh\\:mm\\:ss}{(keep == "last" ? $"; keeping epoch {result.History.Count}'s weights" : "")}");
 
         string modelPath = Path.Combine(outDir, "model.mlseg.zip");
         SegmentationModelFile.Save(modelPath, model, new ModelManifest
@@ -143,7 +157,7 @@ public sealed class TrainCommand : ICommand
             Architecture = "", Options = default, NumClasses = description.NumClasses, InChannels = description.ImageChannels,
             ClassNames = description.ClassNames, ClassColors = description.Colors.Select(MaskVisualizer.Hex).ToArray(),
             IgnoreIndex = description.IgnoreIndex, BackgroundClass = description.BackgroundClass, Mean = normalize?.Mean.ToArray(), Std = normalize?.Std.ToArray(),
-            TileSize = crop > 0 ? [crop, crop] : null,
+            TileSize = crop ? [cropHeight, cropWidth] : null,
         });
 
         var evaluated = data.Validation ?? data.Train;
@@ -154,13 +168,25 @@ public sealed class TrainCommand : ICommand
             $"{(data.Validation is null ? "training" : "validation")} images, whole-image inference.", lossName, result, validation, description);
         string reportPath = Path.Combine(outDir, "report.html");
         ImageEncoder.WriteAtomically(reportPath, System.Text.Encoding.UTF8.GetBytes(report.Render()));
+        string metricsPath = Path.Combine(outDir, "metrics.json");
+        ImageEncoder.WriteAtomically(metricsPath, System.Text.Encoding.UTF8.GetBytes(validation.Evaluation.ToJson(indented: true)));
 
         MetricsView.Write(terminal, validation.Evaluation, description.ClassNames, description.Colors);
         terminal.Line($"model file:   {modelPath}");
         terminal.Line($"checkpoints:  {options.CheckpointDirectory}");
         terminal.Line($"predictions:  {Path.Combine(outDir, "predictions")}");
         terminal.Line($"report:       {reportPath}");
+        terminal.Line($"metrics:      {metricsPath}");
         return Task.FromResult(0);
+    }
+
+    // An order file must cover every epoch the run may train (--epochs, the most under --minutes).
+    private static IReadOnlyList<int[]> ReadOrders(string path, int count, int epochs)
+    {
+        var orders = EpochOrderFile.Read(path, count);
+        if (orders.Count < epochs)
+            throw new InvalidDataException($"--order {path}: {orders.Count} epoch orders for up to {epochs} epochs; write more or lower --epochs");
+        return orders;
     }
 
     private static ISegmentationLoss BuildLoss(string name, long? ignore, IReadOnlyList<float>? weights, DatasetDescription description)
@@ -180,14 +206,26 @@ public sealed class TrainCommand : ICommand
         };
     }
 
-    private static IJointTransform FullAugmentation(DatasetDescription description, int crop)
+    // --crop S or HxW; (0, 0) = whole images.
+    private static (int Height, int Width) Crop(Arguments a)
+    {
+        if (a.String("--crop") is { } text && text.Contains('x', StringComparison.OrdinalIgnoreCase)) return a.Size("--crop", (0, 0), 16384);
+        int side = a.Int("--crop", 0, 0, 16384);
+        return (side, side);
+    }
+
+    // --augment full (internal: the CamVid twin test checks it against build/camvid/pytorch_camvid.py draw for draw).
+    internal static IJointTransform FullAugmentation(DatasetDescription description, int cropHeight, int cropWidth)
     {
         long fill = description.IgnoreIndex ?? 255;
         if (description.ImageChannels == 1)
-            return crop > 0 ? Pipelines.MembraneTrain(crop) : new Compose(new ElasticDeformation(sigma: 10, gridSize: 3), new RandomRotation(15),
+        {
+            if (cropHeight != cropWidth) throw new ArgumentException($"--augment full on gray images takes square crops, not {cropHeight}x{cropWidth}");
+            return cropHeight > 0 ? Pipelines.MembraneTrain(cropHeight) : new Compose(new ElasticDeformation(sigma: 10, gridSize: 3), new RandomRotation(15),
                 new RandomHorizontalFlip(), new RandomVerticalFlip());
+        }
         var steps = new List<IJointTransform> { new RandomScale(0.75, 1.25) };
-        if (crop > 0) steps.Add(new RandomCrop(crop, crop, fill));
+        if (cropHeight > 0) steps.Add(new RandomCrop(cropHeight, cropWidth, fill));
         steps.Add(new RandomHorizontalFlip());
         steps.Add(new ColorJitter(0.2, 0.2, 0.2));
         return new Compose([.. steps]);

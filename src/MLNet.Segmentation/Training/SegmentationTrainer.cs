@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using MLNet.Segmentation.Data;
 using MLNet.Segmentation.Engine;
@@ -13,8 +12,9 @@ using static TorchSharp.torch;
 namespace MLNet.Segmentation.Training;
 
 /// <summary>
-/// Trains a segmentation network: optimizer steps under a learning-rate schedule, validation mIoU every epoch,
-/// best weights kept, early stopping, and an atomic resumable checkpoint after every epoch. The optimizers are
+/// Trains a segmentation network: optimizer steps under a learning-rate schedule, validation mIoU every epoch (or every
+/// few, and after the last), best weights kept, early stopping, an optional wall-time budget the schedule is sized to,
+/// and an atomic resumable checkpoint after every epoch. The optimizers are
 /// TorchSharp's torch.optim SGD, Adam and AdamW (their trajectories match PyTorch's: the Training fixtures); gradient
 /// clipping is torch.nn.utils.clip_grad_norm_. Each step and each validation batch runs in its own dispose scope.
 /// </summary>
@@ -52,9 +52,10 @@ public sealed class SegmentationTrainer
     /// <summary>
     /// Trains on <paramref name="train"/>, validating on <paramref name="validation"/> after every epoch. With
     /// <paramref name="resume"/>, continues after the checkpoint's last completed epoch with the same model, optimizer and
-    /// RNG state; resuming needs <see cref="TrainerOptions.CheckpointDirectory"/> and a checkpoint in it
-    /// (<see cref="InvalidOperationException"/> naming the path otherwise: a resume never silently starts afresh). Ends with
-    /// the best validation weights loaded in the model.
+    /// RNG state (and, under a time budget, with the time its epochs took already spent); resuming needs
+    /// <see cref="TrainerOptions.CheckpointDirectory"/> and a checkpoint in it (<see cref="InvalidOperationException"/>
+    /// naming the path otherwise: a resume never silently starts afresh). Ends with the best validated epoch's weights
+    /// loaded in the model, or the last epoch's when <see cref="TrainerOptions.RestoreBestWeights"/> is false.
     /// </summary>
     public TrainingResult Fit(IBatchSource train, IBatchSource? validation = null, IProgress<TrainingProgress>? progress = null,
         bool resume = false, CancellationToken cancellationToken = default)
@@ -70,8 +71,7 @@ public sealed class SegmentationTrainer
         if (parameters.Count == 0) throw new ArgumentException("the model has no trainable parameters");
         using var optimizer = CreateOptimizer(parameters);
         var scaler = _options.Precision == TrainingPrecision.Float16 ? new GradientScaler() : null;
-        long totalSteps = (long)_options.Epochs * train.BatchesPerEpoch;
-        var schedule = CreateSchedule(totalSteps);
+        int stepsPerEpoch = train.BatchesPerEpoch;
 
         var history = new List<EpochRecord>();
         int firstEpoch = 0, bestEpoch = -1, sinceBest = 0;
@@ -93,15 +93,23 @@ public sealed class SegmentationTrainer
             random.manual_seed((long)_options.Seed);
         }
 
+        // The time of earlier (resumed) epochs counts against the budget; the plan covers all epochs of the run.
+        var clock = _options.Clock;
+        long started = clock.GetTimestamp();
+        var earlier = TimeSpan.FromSeconds(history.Sum(h => h.Seconds));
+        TimeSpan Elapsed() => earlier + clock.GetElapsedTime(started);
+        int plannedEpochs = _options.TimeBudget is { } budget ? TimeBudgetPlan.PlannedEpochs(firstEpoch, earlier, budget, _options.Epochs) : _options.Epochs;
+        var schedule = CreateSchedule((long)plannedEpochs * stepsPerEpoch);
+
         SegmentationMetrics? lastValidation = null;
         bool stoppedEarly = false;
-        var clock = Stopwatch.StartNew();
         long imagesSeen = 0;
+        double trainingSeconds = 0; // the steps' time alone: images/s leaves validation out
         try
         {
-            for (int epoch = firstEpoch; epoch < _options.Epochs; epoch++)
+            for (int epoch = firstEpoch; epoch < plannedEpochs; epoch++)
             {
-                var epochClock = Stopwatch.StartNew();
+                long epochStarted = clock.GetTimestamp();
                 double lossSum = 0;
                 int steps = 0;
                 _model.train();
@@ -119,47 +127,59 @@ public sealed class SegmentationTrainer
                         lossSum += loss;
                         steps++;
                         imagesSeen += batch.Count;
-                        double perSecond = imagesSeen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-                        long done = (long)(epoch - firstEpoch) * train.BatchesPerEpoch + steps;
-                        long remaining = totalSteps - ((long)epoch * train.BatchesPerEpoch + steps);
-                        var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / Math.Max(done, 1) * Math.Max(remaining, 0));
-                        progress?.Report(new TrainingProgress(ProgressKind.Step, epoch + 1, _options.Epochs, steps, train.BatchesPerEpoch,
+                        double seconds = clock.GetElapsedTime(started).TotalSeconds;
+                        double perSecond = imagesSeen / Math.Max(trainingSeconds + clock.GetElapsedTime(epochStarted).TotalSeconds, 1e-9);
+                        long done = (long)(epoch - firstEpoch) * stepsPerEpoch + steps;
+                        long remaining = (long)plannedEpochs * stepsPerEpoch - ((long)epoch * stepsPerEpoch + steps);
+                        var eta = TimeSpan.FromSeconds(seconds / Math.Max(done, 1) * Math.Max(remaining, 0));
+                        progress?.Report(new TrainingProgress(ProgressKind.Step, epoch + 1, plannedEpochs, steps, stepsPerEpoch,
                             loss, learningRate, perSecond, eta));
                     }
                 }
                 if (steps == 0) throw new InvalidOperationException($"epoch {epoch + 1} yielded no batch");
+                trainingSeconds += clock.GetElapsedTime(epochStarted).TotalSeconds;
 
-                lastValidation = validation is null ? null : Evaluate(validation, cancellationToken);
+                if (_options.TimeBudget is { } timeBudget)
+                {
+                    int planned = TimeBudgetPlan.PlannedEpochs(epoch + 1, Elapsed(), timeBudget, _options.Epochs);
+                    if (planned != plannedEpochs) schedule = CreateSchedule((long)planned * stepsPerEpoch);
+                    plannedEpochs = planned;
+                }
+                bool last = epoch + 1 >= plannedEpochs;
+                bool validated = validation is not null && (last || (epoch + 1) % _options.ValidationInterval == 0);
+                lastValidation = validated ? Evaluate(validation!, cancellationToken) : null;
                 double? miou = lastValidation?.MeanIoU;
-                var record = new EpochRecord(epoch + 1, lossSum / steps, learningRate, miou, lastValidation?.PixelAccuracy,
-                    epochClock.Elapsed.TotalSeconds);
+                var epochTime = clock.GetElapsedTime(epochStarted);
+                var record = new EpochRecord(epoch + 1, lossSum / steps, learningRate, miou, lastValidation?.PixelAccuracy, epochTime.TotalSeconds);
                 history.Add(record);
 
+                // With validation data only validated epochs compete (by mIoU); without, every epoch does (by -loss).
+                bool competes = validation is null || validated;
                 double score = miou is double m && !double.IsNaN(m) ? m : -lossSum / steps;
-                if (score > bestIoU)
+                if (competes && score > bestIoU)
                 {
                     (bestIoU, bestEpoch, sinceBest) = (score, epoch + 1, 0);
                     best?.Dispose();
                     best = _model.StateDictOf(copy: true);
                     if (BestModelPath is not null) Weights.SafeTensors.Save(BestModelPath, best);
                 }
-                else sinceBest++;
+                else if (competes) sinceBest++;
 
                 if (CheckpointPath is not null)
                     new TrainingCheckpoint(epoch + 1, stepsDone, history, bestEpoch, bestIoU, sinceBest) { Schedule = ScheduleText() }
                         .Save(CheckpointPath, _model, optimizer);
 
-                progress?.Report(new TrainingProgress(ProgressKind.EpochEnd, epoch + 1, _options.Epochs, steps, train.BatchesPerEpoch,
-                    record.TrainLoss, learningRate, imagesSeen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
-                    TimeSpan.FromSeconds(epochClock.Elapsed.TotalSeconds * (_options.Epochs - epoch - 1)), lastValidation));
+                progress?.Report(new TrainingProgress(ProgressKind.EpochEnd, epoch + 1, plannedEpochs, steps, stepsPerEpoch,
+                    record.TrainLoss, learningRate, imagesSeen / Math.Max(trainingSeconds, 1e-9),
+                    TimeSpan.FromSeconds(epochTime.TotalSeconds * (plannedEpochs - epoch - 1)), lastValidation));
 
-                if (_options.EarlyStoppingPatience is int patience && validation is not null && sinceBest >= patience)
+                if (_options.EarlyStoppingPatience is int patience && validated && sinceBest >= patience)
                 {
                     stoppedEarly = true;
                     break;
                 }
             }
-            if (best is not null) _model.Load(best);
+            if (best is not null && _options.RestoreBestWeights) _model.Load(best);
         }
         finally
         {

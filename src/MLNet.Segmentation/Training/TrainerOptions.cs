@@ -76,6 +76,27 @@ public sealed record TrainerOptions
     /// <summary>Arithmetic precision: float32, or autocast to bfloat16 (CPU/CUDA) or float16 with loss scaling (CUDA).</summary>
     public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
 
+    /// <summary>
+    /// Wall-time budget of the run (training steps and validations; null = none). After each epoch's steps the trainer
+    /// plans how many epochs fit (<see cref="TimeBudgetPlan"/>, at most <see cref="Epochs"/>), sizes the learning-rate
+    /// schedule to them and stops after the last planned epoch. The first epoch runs under the schedule sized to
+    /// <see cref="Epochs"/> (a warm-up that covers it makes the two the same); the final epoch's validation is not part
+    /// of the plan, so a run may pass the budget by one validation.
+    /// </summary>
+    public TimeSpan? TimeBudget { get; init; }
+
+    /// <summary>Validate every this many epochs, and after the last one (1 = every epoch).</summary>
+    public int ValidationInterval { get; init; } = 1;
+
+    /// <summary>
+    /// Whether the model ends with the weights of its best validated epoch (true) or with those of its last epoch
+    /// (false: the honest choice when the validation set is also the one reported).
+    /// </summary>
+    public bool RestoreBestWeights { get; init; } = true;
+
+    /// <summary>The clock behind epoch times, images/s and <see cref="TimeBudget"/> (tests substitute a fake one).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     /// <summary>Seed of libtorch's default generators (dropout) at the start of training (torch.manual_seed).</summary>
     public ulong Seed { get; init; } = 42;
 
@@ -87,6 +108,9 @@ public sealed record TrainerOptions
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "learning rate must be > 0");
         if (WarmupSteps < 0) throw new ArgumentOutOfRangeException(nameof(WarmupSteps), WarmupSteps, "warm-up steps must be >= 0");
         if (ClipGradientNorm is <= 0) throw new ArgumentOutOfRangeException(nameof(ClipGradientNorm), ClipGradientNorm, "clip norm must be > 0");
+        if (TimeBudget is { } budget && budget <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TimeBudget), budget, "the time budget must be > 0");
+        if (ValidationInterval < 1) throw new ArgumentOutOfRangeException(nameof(ValidationInterval), ValidationInterval, "validation interval must be >= 1");
+        ArgumentNullException.ThrowIfNull(Clock, nameof(Clock));
         if (EarlyStoppingPatience is < 1) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "patience must be >= 1");
     }
 }

@@ -11,7 +11,7 @@ public enum ProgressKind
     EpochEnd,
 }
 
-/// <summary>A progress event of <see cref="SegmentationTrainer.Fit"/>.</summary>
+/// <summary>A progress event of <see cref="SegmentationTrainer.Fit"/> (images/s: training steps only, validation left out).</summary>
 public sealed record TrainingProgress(
     ProgressKind Kind,
     int Epoch,

@@ -27,6 +27,16 @@ public sealed partial class DataLoader
         ArgumentOutOfRangeException.ThrowIfNegative(Options.Workers, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.WorkerIntraOpThreads, 1, nameof(options));
         if (Options.Prefetch is < 1) throw new ArgumentOutOfRangeException(nameof(options), "Prefetch must be at least 1");
+        if (Options.EpochOrders is { } orders)
+        {
+            if (orders.Count == 0) throw new ArgumentException("EpochOrders is empty", nameof(options));
+            for (int e = 0; e < orders.Count; e++)
+            {
+                if (EpochOrderFile.PermutationProblem(orders[e] ?? throw new ArgumentException($"epoch order {e + 1} is null", nameof(options)),
+                        Dataset.Count) is { } problem)
+                    throw new ArgumentException($"epoch order {e + 1}: {problem}", nameof(options));
+            }
+        }
     }
 
     /// <summary>The dataset.</summary>
@@ -43,6 +53,13 @@ public sealed partial class DataLoader
     /// <summary>The order in which epoch <paramref name="epoch"/> visits the samples.</summary>
     public int[] EpochOrder(int epoch)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        if (Options.EpochOrders is { } orders)
+        {
+            if (epoch >= orders.Count)
+                throw new InvalidOperationException($"epoch {epoch + 1} has no order: the {orders.Count} given epoch orders are used up");
+            return orders[epoch].ToArray();
+        }
         var order = Enumerable.Range(0, Dataset.Count).ToArray();
         if (Options.Shuffle)
         {

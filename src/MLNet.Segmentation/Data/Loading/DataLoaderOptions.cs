@@ -15,6 +15,13 @@ public sealed record DataLoaderOptions
     /// <summary>Seed of the shuffling and of every sample's augmentation.</summary>
     public ulong Seed { get; init; }
 
+    /// <summary>
+    /// Fixed visiting orders, one per epoch: epoch e visits the samples in EpochOrders[e] (e.g. from
+    /// <see cref="EpochOrderFile"/>, so that another framework trains on the same sequence); null = <see cref="Shuffle"/>'s
+    /// seeded order. Each must be a permutation of the dataset's indices; an epoch past the list is an error.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<int>>? EpochOrders { get; init; }
+
     /// <summary>Whether a last, smaller batch is dropped.</summary>
     public bool DropLast { get; init; }
 

@@ -93,7 +93,8 @@ public sealed class SegmentationTrainer
         long imagesSeen = 0;
         try
         {
-            for (int epoch = firstEpoch; epoch < _options.Epochs; epoch++)
+            int lastEpoch = Math.Min(_options.Epochs, _options.StopAfterEpochs ?? _options.Epochs);
+            for (int epoch = firstEpoch; epoch < lastEpoch; epoch++)
             {
                 var epochClock = Stopwatch.StartNew();
                 double lossSum = 0;

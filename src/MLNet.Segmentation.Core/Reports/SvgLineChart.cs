@@ -7,10 +7,19 @@ namespace MLNet.Segmentation.Reports;
 /// <summary>One named series of (x, y) points in a <see cref="SvgLineChart"/>.</summary>
 public sealed record ChartSeries(string Name, IReadOnlyList<(double X, double Y)> Points, string Colour);
 
-/// <summary>A self-contained SVG line chart with labelled axes, tick values, grid lines and a legend.</summary>
+/// <summary>
+/// A self-contained SVG line chart with labelled axes, tick values, grid lines and a legend (series with an empty name
+/// are drawn without a legend entry).
+/// </summary>
 public sealed class SvgLineChart
 {
-    private const int Width = 560, Height = 320, Left = 64, Right = 16, Top = 36, Bottom = 48;
+    private const int Left = 64, Right = 16, Top = 36, Bottom = 48;
+
+    /// <summary>Width in pixels [560].</summary>
+    public int Width { get; init; } = 560;
+
+    /// <summary>Height in pixels [320]; give more room for a long legend.</summary>
+    public int Height { get; init; } = 320;
 
     /// <summary>The chart title.</summary>
     public required string Title { get; init; }
@@ -81,6 +90,7 @@ public sealed class SvgLineChart
                 foreach (var p in finite)
                     svg.Append($"<circle cx=\"{F(Sx(p.X))}\" cy=\"{F(Sy(p.Y))}\" r=\"2.5\" fill=\"{Esc(series.Colour)}\"/>");
             }
+            if (series.Name.Length == 0) continue;
             svg.Append($"<rect x=\"{Width - Right - 150}\" y=\"{legendY - 9}\" width=\"12\" height=\"12\" fill=\"{Esc(series.Colour)}\"/>");
             svg.Append($"<text x=\"{Width - Right - 132}\" y=\"{legendY + 1}\">{Esc(series.Name)}</text>");
             legendY += 16;

@@ -98,7 +98,7 @@ public sealed class SegmentationEstimator : IEstimator<SegmentationTransformer>
 
             // The catalog's networks initialize from TorchSharp's global generator: seeded from the context for reproducibility.
             random.manual_seed(seed);
-            var created = ModelCatalog.Create(Architecture, new ModelBuildSettings(Options.NumberOfClasses, Options.ImageChannels, Options.WidthDivisor));
+            var created = ModelCatalog.Create(Architecture, new ModelBuildSettings(Options.NumberOfClasses, Options.ImageChannels, Options.WidthDivisor, Options.OutputStride));
             if (created is not SegmentationModel model)
             {
                 created.Dispose();
@@ -157,6 +157,25 @@ public sealed class SegmentationEstimator : IEstimator<SegmentationTransformer>
             (train as IDisposable)?.Dispose();
             (validation as IDisposable)?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Reads <paramref name="data"/> (named <paramref name="what"/> in messages) as a dataset with every label checked, as
+    /// <see cref="Fit"/> reads its input; the caller disposes it when it is IDisposable. Used by experiments.
+    /// </summary>
+    internal ISegmentationDataset ReadDataset(IDataView data, string what)
+    {
+        CheckColumns(data, what);
+        return Read(data, Description(), what);
+    }
+
+    /// <summary>Checks that <paramref name="data"/> has image and label columns this trainer reads (named <paramref name="what"/> in messages).</summary>
+    internal void CheckColumns(IDataView data, string what)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data is AugmentedDataView)
+            throw new ArgumentException($"the {what} comes from Transforms.Augment; an experiment chooses augmentation from its search space, so pass the data without it");
+        CheckFormats(ColumnInputs.Find(data.Schema, $"{what}'s image", Options.ImageColumnName), ColumnInputs.Find(data.Schema, $"{what}'s label", Options.LabelColumnName));
     }
 
     // Rows from Transforms.Augment(...) carry the augmentation this trainer applies per sample and epoch.

@@ -61,6 +61,9 @@ public sealed class SegmentationTrainerOptions
     /// <summary>ResNet depth of the DeepLab backbones (18, 34 or 50).</summary>
     public int BackboneDepth { get; set; } = 50;
 
+    /// <summary>Output stride of the DeepLab networks (8 or 16).</summary>
+    public int OutputStride { get; set; } = 16;
+
     /// <summary>Loss (default cross-entropy + Dice, honouring <see cref="IgnoreIndex"/>).</summary>
     public ISegmentationLoss? Loss { get; set; }
 
@@ -99,4 +102,7 @@ public sealed class SegmentationTrainerOptions
 
     /// <summary>Stops Fit (with <see cref="OperationCanceledException"/>) at the next step or validation batch once cancelled.</summary>
     public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>A shallow copy.</summary>
+    internal SegmentationTrainerOptions Clone() => (SegmentationTrainerOptions)MemberwiseClone();
 }

@@ -3,9 +3,12 @@ using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Models;
 
-/// <summary>What every catalog factory needs: classes, image channels and a width divisor (1 = the papers' widths).</summary>
+/// <summary>
+/// What every catalog factory needs: classes, image channels, a width divisor (1 = the papers' widths) and, for the
+/// DeepLabs, the output stride (8 or 16).
+/// </summary>
 /// <remarks>Initialization draws from TorchSharp's global generator: call <c>torch.manual_seed</c> first for a reproducible network.</remarks>
-public sealed record ModelBuildSettings(long NumClasses, long InChannels = 3, int WidthDivisor = 1)
+public sealed record ModelBuildSettings(long NumClasses, long InChannels = 3, int WidthDivisor = 1, int OutputStride = 16)
 {
     internal long Divide(long width, long minimum = 1) => Math.Max(minimum, width / WidthDivisor);
 }
@@ -53,7 +56,7 @@ public static class ModelCatalog
             int d = (int)depth;
             list.Add(new($"deeplabv3-resnet{d}", $"DeepLab v3, ResNet-{d}, output stride 16", s => new DeepLabV3(s.NumClasses, new DeepLabV3Options
             {
-                InChannels = s.InChannels, Backbone = depth, BackboneWidth = s.Divide(64), AsppChannels = s.Divide(256),
+                InChannels = s.InChannels, Backbone = depth, BackboneWidth = s.Divide(64), AsppChannels = s.Divide(256), OutputStride = s.OutputStride,
             })));
         }
         foreach (var depth in new[] { ResNetDepth.ResNet18, ResNetDepth.ResNet34, ResNetDepth.ResNet50 })
@@ -62,7 +65,7 @@ public static class ModelCatalog
             list.Add(new($"deeplabv3plus-resnet{d}", $"DeepLab v3+, ResNet-{d}, output stride 16", s => new DeepLabV3Plus(s.NumClasses, new DeepLabV3PlusOptions
             {
                 InChannels = s.InChannels, Backbone = depth, BackboneWidth = s.Divide(64), AsppChannels = s.Divide(256),
-                LowLevelChannels = s.Divide(48), DecoderChannels = s.Divide(256),
+                LowLevelChannels = s.Divide(48), DecoderChannels = s.Divide(256), OutputStride = s.OutputStride,
             })));
         }
         list.Add(new("autoencoder", "convolutional autoencoder (U-Net encoder), reconstructs the image", s => new ConvAutoencoder(

@@ -107,7 +107,12 @@ public sealed class SegmentationTrainer
         double trainingSeconds = 0; // the steps' time alone: images/s leaves validation out
         try
         {
+<<<<<<< HEAD
             for (int epoch = firstEpoch; epoch < plannedEpochs; epoch++)
+=======
+            int lastEpoch = Math.Min(_options.Epochs, _options.StopAfterEpochs ?? _options.Epochs);
+            for (int epoch = firstEpoch; epoch < lastEpoch; epoch++)
+>>>>>>> sweep
             {
                 long epochStarted = clock.GetTimestamp();
                 double lossSum = 0;

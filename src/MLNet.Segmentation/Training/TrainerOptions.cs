@@ -64,6 +64,13 @@ public sealed record TrainerOptions
     /// <summary>Class id ignored by validation metrics (the loss has its own setting).</summary>
     public long? IgnoreIndex { get; init; }
 
+    /// <summary>
+    /// End this Fit after epoch <c>StopAfterEpochs</c> (counted from the start of training, not from a resume point), as a
+    /// pause: the learning-rate schedule still spans <see cref="Epochs"/>, and a resumed Fit continues from the checkpoint
+    /// (successive halving trains a trial rung by rung this way). Null: train all epochs.
+    /// </summary>
+    public int? StopAfterEpochs { get; init; }
+
     /// <summary>Stop when validation mIoU has not improved for this many epochs (null = never).</summary>
     public int? EarlyStoppingPatience { get; init; }
 
@@ -108,9 +115,13 @@ public sealed record TrainerOptions
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "learning rate must be > 0");
         if (WarmupSteps < 0) throw new ArgumentOutOfRangeException(nameof(WarmupSteps), WarmupSteps, "warm-up steps must be >= 0");
         if (ClipGradientNorm is <= 0) throw new ArgumentOutOfRangeException(nameof(ClipGradientNorm), ClipGradientNorm, "clip norm must be > 0");
+<<<<<<< HEAD
         if (TimeBudget is { } budget && budget <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TimeBudget), budget, "the time budget must be > 0");
         if (ValidationInterval < 1) throw new ArgumentOutOfRangeException(nameof(ValidationInterval), ValidationInterval, "validation interval must be >= 1");
         ArgumentNullException.ThrowIfNull(Clock, nameof(Clock));
+=======
+        if (StopAfterEpochs is < 1) throw new ArgumentOutOfRangeException(nameof(StopAfterEpochs), StopAfterEpochs, "StopAfterEpochs must be >= 1");
+>>>>>>> sweep
         if (EarlyStoppingPatience is < 1) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "patience must be >= 1");
     }
 }

@@ -36,7 +36,7 @@ public sealed class CommandLineTests
         int exit = await CommandLine.RunAsync(["frobnicate"], new StringWriter(), error);
         Assert.AreEqual(2, exit);
         Assert.AreEqual("mlseg: unknown command 'frobnicate'; commands: bench, bench-data, bench-memory, bench-metrics, bench-onnx, " +
-                        "bench-optimizer, completion, demo, evaluate, export, info, metrics, models, predict, sample, train", error.ToString().Trim());
+                        "bench-optimizer, completion, demo, evaluate, export, info, metrics, models, predict, sample, sweep, train", error.ToString().Trim());
     }
 
     [TestMethod]

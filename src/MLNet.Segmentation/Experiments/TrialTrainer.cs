@@ -81,7 +81,9 @@ internal sealed class TrialTrainer(ISegmentationDataset train, ISegmentationData
             var progress = options.Progress is { } sink
                 ? new EpochForwarder(e => sink.Report(new SweepProgress(SweepProgressKind.Epoch, run.Trial, run.Rung, p, run.StopAfterEpochs, e)))
                 : null;
-            return trainer.Fit(trainLoader, validationLoader, progress, resume: true, cancellation);
+            // A promotion, or a run a killed sweep left unfinished, continues from its checkpoint; a new run starts afresh.
+            bool resume = File.Exists(SegmentationTrainer.CheckpointPathIn(directory));
+            return trainer.Fit(trainLoader, validationLoader, progress, resume, cancellation);
         }
         finally
         {

@@ -107,12 +107,8 @@ public sealed class SegmentationTrainer
         double trainingSeconds = 0; // the steps' time alone: images/s leaves validation out
         try
         {
-<<<<<<< HEAD
-            for (int epoch = firstEpoch; epoch < plannedEpochs; epoch++)
-=======
-            int lastEpoch = Math.Min(_options.Epochs, _options.StopAfterEpochs ?? _options.Epochs);
-            for (int epoch = firstEpoch; epoch < lastEpoch; epoch++)
->>>>>>> sweep
+            // The planned epochs (re-planned under a time budget), or fewer when the run pauses after StopAfterEpochs.
+            for (int epoch = firstEpoch; epoch < Math.Min(plannedEpochs, _options.StopAfterEpochs ?? int.MaxValue); epoch++)
             {
                 long epochStarted = clock.GetTimestamp();
                 double lossSum = 0;

@@ -115,13 +115,10 @@ public sealed record TrainerOptions
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "learning rate must be > 0");
         if (WarmupSteps < 0) throw new ArgumentOutOfRangeException(nameof(WarmupSteps), WarmupSteps, "warm-up steps must be >= 0");
         if (ClipGradientNorm is <= 0) throw new ArgumentOutOfRangeException(nameof(ClipGradientNorm), ClipGradientNorm, "clip norm must be > 0");
-<<<<<<< HEAD
         if (TimeBudget is { } budget && budget <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TimeBudget), budget, "the time budget must be > 0");
         if (ValidationInterval < 1) throw new ArgumentOutOfRangeException(nameof(ValidationInterval), ValidationInterval, "validation interval must be >= 1");
         ArgumentNullException.ThrowIfNull(Clock, nameof(Clock));
-=======
         if (StopAfterEpochs is < 1) throw new ArgumentOutOfRangeException(nameof(StopAfterEpochs), StopAfterEpochs, "StopAfterEpochs must be >= 1");
->>>>>>> sweep
         if (EarlyStoppingPatience is < 1) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "patience must be >= 1");
     }
 }

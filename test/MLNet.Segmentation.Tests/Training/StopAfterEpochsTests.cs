@@ -37,7 +37,7 @@ public sealed class StopAfterEpochsTests
 
             TrainingResult first, second;
             using (var model = Net())
-                first = new SegmentationTrainer(model, new CrossEntropyLoss(), Options(paused, 1)).Fit(train, validation, resume: true);
+                first = new SegmentationTrainer(model, new CrossEntropyLoss(), Options(paused, 1)).Fit(train, validation);
             using (var model = Net())
                 second = new SegmentationTrainer(model, new CrossEntropyLoss(), Options(paused, 4)).Fit(train, validation, resume: true);
 

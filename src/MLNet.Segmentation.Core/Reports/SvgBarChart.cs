@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 
+using static MLNet.Segmentation.Reports.SvgText;
+
 namespace MLNet.Segmentation.Reports;
 
 /// <summary>One bar of a <see cref="SvgBarChart"/>: its label, value and an optional note drawn after the value (e.g. "n=4").</summary>
@@ -26,8 +28,6 @@ public sealed class SvgBarChart
 
     /// <summary>Bar colour.</summary>
     public string Colour { get; init; } = "#1f77b4";
-
-    private static string F(double v, string format = "0.##") => v.ToString(format, CultureInfo.InvariantCulture);
 
     /// <summary>Renders the chart as an &lt;svg&gt; element.</summary>
     public string Render()
@@ -56,6 +56,4 @@ public sealed class SvgBarChart
         svg.Append("</svg>");
         return svg.ToString();
     }
-
-    private static string Esc(string text) => WebUtility.HtmlEncode(text);
 }

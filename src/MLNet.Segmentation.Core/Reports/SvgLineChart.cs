@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 
+using static MLNet.Segmentation.Reports.SvgText;
+
 namespace MLNet.Segmentation.Reports;
 
 /// <summary>One named series of (x, y) points in a <see cref="SvgLineChart"/>.</summary>
@@ -35,8 +37,6 @@ public sealed class SvgLineChart
 
     /// <summary>Fixed y range (e.g. 0..1 for mIoU); null fits the data.</summary>
     public (double Min, double Max)? YRange { get; init; }
-
-    private static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
 
     /// <summary>Renders the chart as an &lt;svg&gt; element.</summary>
     public string Render()
@@ -98,14 +98,4 @@ public sealed class SvgLineChart
         svg.Append("</svg>");
         return svg.ToString();
     }
-
-    private static double NiceStep(double rough)
-    {
-        if (!(rough > 0)) return 1;
-        double magnitude = Math.Pow(10, Math.Floor(Math.Log10(rough)));
-        double residual = rough / magnitude;
-        return (residual > 5 ? 10 : residual > 2 ? 5 : residual > 1 ? 2 : 1) * magnitude;
-    }
-
-    private static string Esc(string text) => WebUtility.HtmlEncode(text);
 }

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 
+using static MLNet.Segmentation.Reports.SvgText;
+
 namespace MLNet.Segmentation.Reports;
 
 /// <summary>One named, coloured set of points of a <see cref="SvgScatterChart"/>.</summary>
@@ -32,8 +34,6 @@ public sealed class SvgScatterChart
 
     /// <summary>Fixed y range; null fits the data (from 0).</summary>
     public (double Min, double Max)? YRange { get; init; }
-
-    private static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
 
     private bool Drawable((double X, double Y) p) => double.IsFinite(p.X) && double.IsFinite(p.Y) && (!LogX || p.X > 0);
 
@@ -85,14 +85,4 @@ public sealed class SvgScatterChart
         svg.Append("</svg>");
         return svg.ToString();
     }
-
-    private static double NiceStep(double rough)
-    {
-        if (!(rough > 0)) return 1;
-        double magnitude = Math.Pow(10, Math.Floor(Math.Log10(rough)));
-        double residual = rough / magnitude;
-        return (residual > 5 ? 10 : residual > 2 ? 5 : residual > 1 ? 2 : 1) * magnitude;
-    }
-
-    private static string Esc(string text) => WebUtility.HtmlEncode(text);
 }

@@ -16,19 +16,7 @@ public sealed class TrainEvaluatePredictTests
     private static string _root = "";
 
     [ClassInitialize]
-    public static void WriteDataset(TestContext _)
-    {
-        _root = Path.Combine(Path.GetTempPath(), "mlseg-cli-" + Guid.NewGuid().ToString("N"));
-        var shapes = new SyntheticShapesDataset(12, 32, 32, seed: 4);
-        Directory.CreateDirectory(Path.Combine(_root, "data", "images"));
-        Directory.CreateDirectory(Path.Combine(_root, "data", "masks"));
-        for (int i = 0; i < shapes.Count; i++)
-        {
-            using var sample = shapes.Get(i);
-            ImageEncoder.WritePng(Path.Combine(_root, "data", "images", $"{i}.png"), sample.Image);
-            ImageEncoder.WriteMask(Path.Combine(_root, "data", "masks", $"{i}.png"), sample.Mask);
-        }
-    }
+    public static void WriteDataset(TestContext _) => _root = CliFolderData.Write("mlseg-cli-", seed: 4);
 
     [ClassCleanup]
     public static void Remove()
@@ -36,13 +24,7 @@ public sealed class TrainEvaluatePredictTests
         if (Directory.Exists(_root)) Directory.Delete(_root, true);
     }
 
-    private static async Task<(int Exit, string Output, string Error)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = await CommandLine.RunAsync(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Output, string Error)> Run(params string[] args) => CliFolderData.Run(args);
 
     private static string Data => Path.Combine(_root, "data");
 

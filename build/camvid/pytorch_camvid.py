@@ -7,7 +7,7 @@ name, images in [0, 1] then ImageNet-normalized, ignore id 11. Same order: the e
 `mlseg train --order` reads). Same augmentation, draw for draw: each sample's generator is seeded with
 SeedMixer.Mix(seed, epoch, index) and the transforms draw from it in mlseg's order and amounts (RandomScale 0.75..1.25
 bilinear / nearest, RandomCrop padded with the ignore id, horizontal flip, ColorJitter 0.2/0.2/0.2, Normalize). Same loss
-(cross-entropy weighted by SegNet's median-frequency weights, ignore 11), optimizer (AdamW) and schedule (linear warm-up
+(cross-entropy weighted by SegNet's median-frequency weights raised to --class-weight-power, ignore 11), optimizer (AdamW) and schedule (linear warm-up
 from a third, then cosine to 0, set before every step), the same time-budget rule (TimeBudgetPlan: after each epoch's
 steps, the epochs that fit = completed + floor(left / mean epoch time), the schedule re-sized to them), validation every
 N epochs and after the last, the last epoch's weights kept. Writes OUT/metrics.json (mlseg evaluate --json's fields:
@@ -248,6 +248,7 @@ def main():
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--weight-decay", type=float, default=1e-4)
+    p.add_argument("--class-weight-power", type=float, default=1.0, help="SegNet's weights raised to this power [1]")
     p.add_argument("--warmup", type=int, default=45, help="linear warm-up steps [45: one epoch of batches of 8]")
     p.add_argument("--validate-every", type=int, default=1)
     p.add_argument("--seed", type=int, default=1)
@@ -273,7 +274,7 @@ def main():
     model = build(a.arch, a.width_divisor, len(CLASSES)).to(device)
     parameters = [q for q in model.parameters() if q.requires_grad]
     optimizer = torch.optim.AdamW(parameters, lr=a.lr, weight_decay=a.weight_decay)
-    weights = torch.tensor(SEGNET_WEIGHTS, dtype=torch.float32, device=device)
+    weights = torch.tensor([w ** a.class_weight_power for w in SEGNET_WEIGHTS], dtype=torch.float32, device=device)
     steps_per_epoch = len(train_x) // a.batch
     print(f"pytorch {torch.__version__}: {len(train_x)} training and {len(val_x)} validation images, {a.arch} "
           f"({sum(q.numel() for q in parameters):,} parameters), {torch.get_num_threads()} threads on {device}; batch {a.batch}, "

@@ -31,7 +31,7 @@ PY=/usr/bin/python3
 HERE=build/camvid
 
 # The recipe (README.md): one place for both sides.
-SEED=1 ARCH=unet DIVISOR=4 CROP=256 BATCH=8 LR=1e-3 WD=1e-4 WARMUP=45 VALIDATE_EVERY=5 MAX_EPOCHS=1000
+SEED=1 ARCH=unet DIVISOR=4 CROP=256 BATCH=8 LR=1e-3 WD=1e-4 WEIGHT_POWER=0.5 WARMUP=45 VALIDATE_EVERY=5 MAX_EPOCHS=1000
 if [[ -n "$EPOCHS" ]]; then LENGTH=(--epochs "$EPOCHS"); MAX_EPOCHS="$EPOCHS"; else LENGTH=(--minutes "$MINUTES" --epochs "$MAX_EPOCHS"); fi
 
 mkdir -p "$OUT"
@@ -42,7 +42,7 @@ if [[ "$PEER" != pytorch ]]; then
   MLSEG=src/MLNet.Segmentation.Samples/bin/Release/net10.0/mlseg
   rm -rf "$OUT/mlseg"
   MLSEG_NUM_THREADS="$THREADS" /usr/bin/time -v "$MLSEG" train --layout camvid --data "$DATA" --arch "$ARCH" --width-divisor "$DIVISOR" \
-    --crop "$CROP" --batch "$BATCH" --augment full --normalize imagenet --loss ce --class-weights --optimizer adamw --lr "$LR" \
+    --crop "$CROP" --batch "$BATCH" --augment full --normalize imagenet --loss ce --class-weights --class-weight-power "$WEIGHT_POWER" --optimizer adamw --lr "$LR" \
     --weight-decay "$WD" --schedule cosine --warmup "$WARMUP" "${LENGTH[@]}" \
     --validate-every "$VALIDATE_EVERY" --keep last --order "$OUT/orders.txt" --seed "$SEED" --out "$OUT/mlseg" \
     2>"$OUT/mlseg.time" | tee "$OUT/mlseg.log"
@@ -52,7 +52,7 @@ fi
 if [[ "$PEER" != mlseg ]]; then
   rm -rf "$OUT/pytorch"
   /usr/bin/time -v "$PY" "$HERE/pytorch_camvid.py" --data "$DATA" --orders "$OUT/orders.txt" --arch "$ARCH" --width-divisor "$DIVISOR" \
-    --crop "$CROP" --batch "$BATCH" --lr "$LR" --weight-decay "$WD" --warmup "$WARMUP" "${LENGTH[@]}" \
+    --crop "$CROP" --batch "$BATCH" --lr "$LR" --weight-decay "$WD" --class-weight-power "$WEIGHT_POWER" --warmup "$WARMUP" "${LENGTH[@]}" \
     --validate-every "$VALIDATE_EVERY" --seed "$SEED" --threads "$THREADS" --out "$OUT/pytorch" \
     2>"$OUT/pytorch.time" | tee "$OUT/pytorch.log"
 fi

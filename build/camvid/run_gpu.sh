@@ -33,11 +33,11 @@ here=build/camvid
 "$python" "$here/make_orders.py" --count "$(ls "$data/train" | grep -c '\.png$')" --epochs "$epochs" --seed 1 --out "$out/orders.txt"
 rm -rf "$out/mlseg" "$out/pytorch"
 "$mlseg" train --layout camvid --data "$data" --arch unet --width-divisor "$divisor" --crop 360x480 --batch "$batch" --augment full \
-  --normalize imagenet --loss ce --class-weights --optimizer adamw --lr 1e-3 --weight-decay 1e-4 --schedule cosine --warmup 45 \
+  --normalize imagenet --loss ce --class-weights --class-weight-power 0.5 --optimizer adamw --lr 1e-3 --weight-decay 1e-4 --schedule cosine --warmup 45 \
   --epochs "$epochs" --validate-every 10 --keep last --order "$out/orders.txt" --seed 1 --device cuda --precision "$precision" \
   --out "$out/mlseg" | tee "$out/mlseg.log"
 "$python" "$here/compare.py" --table "$out/mlseg/metrics.json" --title "MLNet.Segmentation (GPU)" > "$out/mlseg/table.md"
 "$python" "$here/pytorch_camvid.py" --data "$data" --orders "$out/orders.txt" --arch unet --width-divisor "$divisor" --crop 360x480 \
-  --batch "$batch" --lr 1e-3 --weight-decay 1e-4 --warmup 45 --epochs "$epochs" --validate-every 10 --seed 1 --device cuda \
+  --batch "$batch" --lr 1e-3 --weight-decay 1e-4 --class-weight-power 0.5 --warmup 45 --epochs "$epochs" --validate-every 10 --seed 1 --device cuda \
   --out "$out/pytorch" | tee "$out/pytorch.log"
 "$python" "$here/compare.py" --mlseg "$out/mlseg" --pytorch "$out/pytorch" | tee "$out/comparison.md"

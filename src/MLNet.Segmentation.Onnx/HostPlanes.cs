@@ -1,3 +1,5 @@
+using MLNet.Segmentation.Inference;
+
 namespace MLNet.Segmentation.Onnx;
 
 /// <summary>Host-side operations on N x C x H x W float arrays (row-major) that the ONNX predictor needs around the graph.</summary>
@@ -75,17 +77,8 @@ internal static class HostPlanes
     public static byte[] ArgMaxClasses(float[] probabilities, long offset, int k, int plane)
     {
         var ids = new byte[plane];
-        for (int p = 0; p < plane; p++)
-        {
-            int best = 0;
-            float bestValue = probabilities[offset + p];
-            for (int c = 1; c < k; c++)
-            {
-                float v = probabilities[offset + (long)c * plane + p];
-                if (v > bestValue) (best, bestValue) = (c, v);
-            }
-            ids[p] = (byte)best;
-        }
+        long nan = ClassScoreArgMax.Compute<byte>(probabilities.AsSpan(checked((int)offset), checked(k * plane)), k, ids);
+        if (nan >= 0) throw new InvalidOperationException($"the probabilities hold NaN at pixel {nan % plane}, class {nan / plane}");
         return ids;
     }
 }

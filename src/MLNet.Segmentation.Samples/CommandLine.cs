@@ -68,6 +68,7 @@ public static class CommandLine
         catch (Exception e)
         {
             error.WriteLine($"mlseg {name}: {ErrorText(e)}");
+            if (Environment.GetEnvironmentVariable("MLSEG_TRACE") == "1") error.WriteLine(e.ToString());
             return 1;
         }
     }

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.Segmentation.Inference;
 using MLNet.Segmentation.ModelFiles;
 
 namespace MLNet.Segmentation.MLNetIntegration;
@@ -111,18 +112,9 @@ public sealed class ArgMaxMaskTransformer : ColumnTransformer
                 throw new InvalidDataException($"row {input.Position}: scores column '{InputColumnName}' has {buffer.Length} values, not {k} x {s.Height} x {s.Width}");
             ReadOnlySpan<float> scores = buffer.IsDense ? buffer.GetValues() : buffer.DenseValues().ToArray();
             var ids = new uint[plane];
-            for (int p = 0; p < plane; p++)
-            {
-                int best = 0;
-                float bestValue = scores[p];
-                for (int c = 0; c < k; c++)
-                {
-                    float v = scores[c * plane + p];
-                    if (float.IsNaN(v)) throw new InvalidDataException($"row {input.Position}: scores column '{InputColumnName}' holds NaN at pixel {p}, class {c}");
-                    if (v > bestValue) (best, bestValue) = (c, v);
-                }
-                ids[p] = (uint)best;
-            }
+            long nan = ClassScoreArgMax.Compute<uint>(scores, k, ids);
+            if (nan >= 0)
+                throw new InvalidDataException($"row {input.Position}: scores column '{InputColumnName}' holds NaN at pixel {nan % plane}, class {nan / plane}");
             return [ids];
         };
     }

@@ -152,35 +152,11 @@ public sealed class BenchCommand : ICommand
     {
         GlibcMalloc.Release(); // what earlier networks and phases left in the heap is not this phase's
         PeakMemory.Reset();
-        var (seconds, managedBytes, collections) = Median(step, sync, s);
+        var (seconds, managedBytes, collections) = BenchTiming.Measure(step, sync, s.Warmup, s.Repeats);
         row[timeKey] = Math.Round(seconds * 1000, 1);
         row[$"{prefix}_managed_kb_per_step"] = Math.Round(managedBytes / 1024.0, 1);
         row[$"{prefix}_gc_collections"] = collections;
         row[$"{prefix}_images_per_s"] = Math.Round(s.Batch / seconds, 2);
         row[$"{prefix}_peak_rss_mb"] = Math.Round(PeakMemory.ResidentMegabytes(), 1);
-    }
-
-    /// <summary>
-    /// The median seconds of the timed repeats (after warm-up), the managed bytes this thread allocated per repeat, and the
-    /// garbage collections (all generations) during the repeats.
-    /// </summary>
-    private static (double Seconds, double ManagedBytesPerStep, int Collections) Median(Action step, Action sync, BenchSettings s)
-    {
-        for (int i = 0; i < s.Warmup; i++) step();
-        sync();
-        var times = new double[s.Repeats];
-        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-        int collectionsBefore = GC.CollectionCount(0);
-        for (int i = 0; i < s.Repeats; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            step();
-            sync();
-            times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        }
-        double managedPerStep = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / (double)s.Repeats;
-        int collections = GC.CollectionCount(0) - collectionsBefore;
-        Array.Sort(times);
-        return (BenchWorkload.MedianOfSorted(times), managedPerStep, collections);
     }
 }

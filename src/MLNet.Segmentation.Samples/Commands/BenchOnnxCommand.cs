@@ -91,17 +91,5 @@ public sealed class BenchOnnxCommand : ICommand
         }
     }
 
-    private static double Median(Action step, int warmup, int repeats)
-    {
-        for (int i = 0; i < warmup; i++) step();
-        var times = new double[repeats];
-        for (int i = 0; i < repeats; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            step();
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        }
-        Array.Sort(times);
-        return BenchWorkload.MedianOfSorted(times);
-    }
+    private static double Median(Action step, int warmup, int repeats) => BenchTiming.Measure(step, () => { }, warmup, repeats).Seconds * 1000;
 }

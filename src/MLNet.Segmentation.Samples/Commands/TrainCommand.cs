@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MLNet.Segmentation.Data;
 using MLNet.Segmentation.Data.Transforms;
 using MLNet.Segmentation.Engine;
+using MLNet.Segmentation.Experiments;
 using MLNet.Segmentation.Inference;
 using MLNet.Segmentation.Losses;
 using MLNet.Segmentation.ModelFiles;
@@ -40,6 +41,7 @@ public sealed class TrainCommand : ICommand
         CommandOption.Valued("--normalize", "auto|none|imagenet", "input normalization [auto: ImageNet statistics for RGB]"),
         CommandOption.Valued("--loss", "ce|dice|ce+dice|focal|jaccard|tversky|lovasz", "training loss [ce+dice]"),
         CommandOption.Flag("--class-weights", "weight cross-entropy by the dataset's class weights (e.g. SegNet's CamVid weights)"),
+        CommandOption.Valued("--class-weight-power", "P", "with --class-weights: raise the weights to the power P (0.5 tempers them) [1]"),
         CommandOption.Valued("--optimizer", "sgd|adam|adamw", "optimizer [adamw]"),
         CommandOption.Valued("--lr", "X", "learning rate [0.01 for sgd, 1e-3 otherwise]"),
         CommandOption.Valued("--weight-decay", "X", "weight decay [1e-4 for adamw, 0 otherwise]"),
@@ -103,7 +105,7 @@ public sealed class TrainCommand : ICommand
 
         // Crops pad with 255 when an image is smaller than the crop: the loss then ignores those pixels.
         long? lossIgnore = description.IgnoreIndex ?? (crop ? 255 : null);
-        var loss = BuildLoss(lossName, lossIgnore, a.Has("--class-weights") ? description.ClassWeights : null, description);
+        var loss = BuildLoss(lossName, lossIgnore, ClassWeightsArgument(a, description), description);
         var trainTransforms = new List<IJointTransform>();
         if (augment == "full") trainTransforms.Add(FullAugmentation(description, cropHeight, cropWidth));
         else
@@ -189,9 +191,21 @@ public sealed class TrainCommand : ICommand
         return orders;
     }
 
-    private static ISegmentationLoss BuildLoss(string name, long? ignore, IReadOnlyList<float>? weights, DatasetDescription description)
+    private static double[]? ClassWeightsArgument(Arguments a, DatasetDescription description)
     {
-        double[]? classWeights = weights?.Select(w => (double)w).ToArray();
+        double? power = a.DoubleOrNull("--class-weight-power", 0, 4);
+        if (!a.Has("--class-weights"))
+        {
+            if (power is not null) throw new UsageException("--class-weight-power needs --class-weights");
+            return null;
+        }
+        if (description.ClassWeights is null)
+            throw new ArgumentException("--class-weights: this dataset has no class weights (the CamVid layout has SegNet's)");
+        return ClassFrequencyWeights.Temper(description.ClassWeights.Select(w => (double)w).ToArray(), power ?? 1);
+    }
+
+    private static ISegmentationLoss BuildLoss(string name, long? ignore, double[]? classWeights, DatasetDescription description)
+    {
         var overlap = new OverlapLossOptions { IgnoreIndex = ignore, ClassWeights = classWeights };
         var crossEntropy = new CrossEntropyLoss(new CrossEntropyLossOptions { IgnoreIndex = ignore, ClassWeights = classWeights });
         return name switch

@@ -39,4 +39,17 @@ public static class ClassFrequencyWeights
         double median = present.Length % 2 == 1 ? present[present.Length / 2] : (present[present.Length / 2 - 1] + present[present.Length / 2]) / 2;
         return counts.Select(c => c > 0 ? median / (c / total) : 1.0).ToArray();
     }
+
+    /// <summary>
+    /// The weights raised to <paramref name="power"/>: 1 keeps them, 0 makes every class 1, 0.5 narrows their ratios to
+    /// the square roots (CamVid's SegNet weights span 68x; tempered, 8x).
+    /// </summary>
+    public static double[] Temper(IReadOnlyList<double> weights, double power)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        if (!double.IsFinite(power) || power < 0 || power > 4) throw new ArgumentOutOfRangeException(nameof(power), power, "the class-weight power must be in [0, 4]");
+        for (int c = 0; c < weights.Count; c++)
+            if (!double.IsFinite(weights[c]) || weights[c] <= 0) throw new ArgumentException($"class weight {c} is {weights[c]}; weights must be positive and finite", nameof(weights));
+        return weights.Select(w => Math.Pow(w, power)).ToArray();
+    }
 }

@@ -65,6 +65,30 @@ public sealed class CommandLineTests
     }
 
     [TestMethod]
+    public async Task TraceVariableAddsTheStackTraceAfterTheOneLineError()
+    {
+        string[] args = ["metrics", "--pred", "/nonexistent/pred", "--gt", "/nonexistent/gt", "--classes", "2"];
+        var plain = new StringWriter();
+        Assert.AreEqual(1, await CommandLine.RunAsync(args, new StringWriter(), plain));
+        string line = plain.ToString().TrimEnd();
+        StringAssert.StartsWith(line, "mlseg metrics: ");
+        Assert.IsFalse(line.Contains('\n'), line);
+        var traced = new StringWriter();
+        Environment.SetEnvironmentVariable("MLSEG_TRACE", "1");
+        try
+        {
+            Assert.AreEqual(1, await CommandLine.RunAsync(args, new StringWriter(), traced));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("MLSEG_TRACE", null);
+        }
+        string[] lines = traced.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.AreEqual(line, lines[0].TrimEnd());
+        Assert.IsTrue(lines.Skip(1).Any(l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal)), traced.ToString());
+    }
+
+    [TestMethod]
     public async Task FailuresAreOneLineWithoutBacktracesOrParameterNames()
     {
         var native = new System.Runtime.InteropServices.ExternalException(

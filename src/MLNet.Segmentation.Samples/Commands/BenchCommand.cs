@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Samples.Cli;

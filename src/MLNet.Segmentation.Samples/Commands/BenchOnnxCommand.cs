@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.ModelFiles;
 using MLNet.Segmentation.Models;

@@ -110,7 +110,7 @@ public sealed class ArchitectureShapesTests
             ("unet", """{"BaseWidth": "wide"}""", "the options of architecture 'unet' are invalid"),
             ("unet", """[1, 2]""", "the options of architecture 'unet' are invalid"),
         ];
-        long before = Tensor.TotalCount;
+        long before = LiveTensors.Settled();
         foreach (var (key, json, expected) in cases)
         {
             using var document = JsonDocument.Parse(json);

@@ -112,7 +112,7 @@ public sealed class ModelFileHostileTests
         })
         {
             string path = WithManifest(m => m["options"]![field] = value).Write(PathOf($"huge-{field}-{value}.zip"));
-            long tensors = Tensor.TotalCount;
+            long tensors = LiveTensors.Settled();
             var memory = PeakMemory.Start();
             var clock = Stopwatch.StartNew();
             Rejected(path, expected);

@@ -21,9 +21,7 @@ internal sealed class PeakMemory
     /// <summary>Starts measuring (after a full collection, so managed garbage of earlier tests does not count).</summary>
     public static PeakMemory Start()
     {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
+        ManagedGarbage.Collect();
         bool reset = TryReset();
         return new PeakMemory(reset ? ReadStatus("VmRSS:") : CurrentPeak(), reset);
     }

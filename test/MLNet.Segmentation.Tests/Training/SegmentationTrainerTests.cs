@@ -147,10 +147,7 @@ public sealed class SegmentationTrainerTests
             using var model = SmallNet(3);
             // Tensors other tests left to the garbage collector must not be finalized while this test counts (after Fit,
             // nothing is collected first: a tensor Fit dropped without disposing it still counts).
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            GC.Collect();
-            long before = Tensor.TotalCount;
+            long before = LiveTensors.Settled();
             new SegmentationTrainer(model, new CrossEntropyLoss(), Options(dir, epochs: 2)).Fit(train, validation);
             long afterTwo = Tensor.TotalCount;
             new SegmentationTrainer(model, new CrossEntropyLoss(), Options(dir, epochs: 6)).Fit(train, validation, resume: true);

@@ -42,7 +42,7 @@ if [[ "$PEER" != pytorch ]]; then
   MLSEG=src/MLNet.Segmentation.Samples/bin/Release/net10.0/mlseg
   rm -rf "$OUT/mlseg"
   MLSEG_NUM_THREADS="$THREADS" /usr/bin/time -v "$MLSEG" train --layout camvid --data "$DATA" --arch "$ARCH" --width-divisor "$DIVISOR" \
-    --crop "$CROP" --batch "$BATCH" --augment full --normalize imagenet --loss ce --class-weights --class-weight-power "$WEIGHT_POWER" --optimizer adamw --lr "$LR" \
+    --crop "$CROP" --batch "$BATCH" --workers 0 --augment full --normalize imagenet --loss ce --class-weights --class-weight-power "$WEIGHT_POWER" --optimizer adamw --lr "$LR" \
     --weight-decay "$WD" --schedule cosine --warmup "$WARMUP" "${LENGTH[@]}" \
     --validate-every "$VALIDATE_EVERY" --keep last --order "$OUT/orders.txt" --seed "$SEED" --out "$OUT/mlseg" \
     2>"$OUT/mlseg.time" | tee "$OUT/mlseg.log"

@@ -54,8 +54,9 @@ public sealed class BenchOptimizerCommand : ICommand
         var parameters = model.parameters().ToList();
         using var generator = new Generator(0);
         using (no_grad())
+        using (var scale = 1e-3.ToScalar())
             foreach (var parameter in parameters)
-                parameter.grad = randn(parameter.shape, device: device, generator: device.type == DeviceType.CPU ? generator : null).mul_(1e-3);
+                parameter.grad = randn(parameter.shape, device: device, generator: device.type == DeviceType.CPU ? generator : null).mul_(scale);
         using optim.Optimizer optimizer = kind switch
         {
             "sgd" => optim.SGD(parameters, 1e-2, momentum: 0.9),

@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Data;
 using static TorchSharp.torch;
 
@@ -21,7 +22,7 @@ public static class ClassFrequencyWeights
             using var scope = NewDisposeScope();
             using var sample = dataset.Get(i);
             var ids = sample.Mask.flatten();
-            var valid = ids.masked_select(ids.ge(0).logical_and(ids.lt(classes)));
+            var valid = ids.masked_select(ids.AtLeast(0).logical_and(ids.Below(classes)));
             var bins = valid.bincount(null, classes);
             var values = Engine.TensorData.ToArray<long>(bins);
             for (int c = 0; c < classes; c++) counts[c] += values[c];

@@ -72,8 +72,8 @@ public static class SlidingWindowInference
             for (int k = 0; k < group.Length; k++)
             {
                 var (y, x) = group[k];
-                sum.narrow(2, y, tileH).narrow(3, x, tileW).add_(weighted.narrow(0, k * n, n));
-                weightSum.narrow(2, y, tileH).narrow(3, x, tileW).add_(weight);
+                sum.narrow(2, y, tileH).narrow(3, x, tileW).PlusInPlace(weighted.narrow(0, k * n, n));
+                weightSum.narrow(2, y, tileH).narrow(3, x, tileW).PlusInPlace(weight);
             }
         }
 
@@ -104,6 +104,6 @@ public static class SlidingWindowInference
         using var scope = NewDisposeScope();
         var direct = forward(x);
         var flipped = forward(x.flip(3)).flip(3);
-        return ((direct + flipped) * 0.5).MoveToOuterDisposeScope();
+        return direct.Plus(flipped).Times(0.5).MoveToOuterDisposeScope();
     };
 }

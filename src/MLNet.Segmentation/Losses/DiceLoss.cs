@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses;
@@ -12,8 +13,8 @@ public sealed class DiceLoss(OverlapLossOptions? options = null) : OverlapLoss(n
     protected override Tensor Score(Tensor truePositives, Tensor falsePositives, Tensor falseNegatives, double smooth)
     {
         using var scope = NewDisposeScope();
-        var numerator = truePositives * 2.0 + smooth;
-        var score = numerator / (numerator + falsePositives + falseNegatives);
+        var numerator = truePositives.Times(2.0).Plus(smooth);
+        var score = numerator / numerator.Plus(falsePositives).Plus(falseNegatives);
         return score.MoveToOuterDisposeScope();
     }
 }

@@ -48,9 +48,9 @@ public sealed class FocalLoss(FocalLossOptions? options = null) : SegmentationLo
             if (logits.size(1) != 1)
                 throw new ArgumentException($"FocalLoss: binary mode needs N x 1 x H x W logits, got {TensorData.ShapeOf(logits)}", nameof(logits));
             var x = logits.squeeze(1);
-            var positive = safe.eq(1).to_type(logits.dtype);
+            var positive = safe.EqualTo(1).to_type(logits.dtype);
             logPt = -nn.functional.binary_cross_entropy_with_logits(x, positive, reduction: nn.Reduction.None);
-            alpha = Options.Alpha is double a ? positive * (2 * a - 1) + (1 - a) : positive.ones_like();
+            alpha = Options.Alpha is double a ? positive.Times(2 * a - 1).Plus(1 - a) : positive.ones_like();
         }
         else
         {
@@ -61,7 +61,7 @@ public sealed class FocalLoss(FocalLossOptions? options = null) : SegmentationLo
                 : LossTargets.ClassVector(Options.ClassWeights, logits.size(1), logits, nameof(FocalLoss), "ClassWeights")
                     .index_select(0, safe.flatten()).reshape(safe.shape);
         }
-        var modulation = Options.Gamma == 0 ? logPt.detach().ones_like() : (1.0 - logPt.exp()).pow(Options.Gamma);
+        var modulation = Options.Gamma == 0 ? logPt.detach().ones_like() : logPt.exp().SubtractedFrom(1.0).Power(Options.Gamma);
         var validFloat = valid.to_type(logits.dtype);
         var perPixel = -(alpha * modulation * logPt) * validFloat;
         var loss = LossTargets.SafeMean(perPixel.sum(), validFloat.sum());

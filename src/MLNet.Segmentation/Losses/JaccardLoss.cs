@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses;
@@ -12,8 +13,8 @@ public sealed class JaccardLoss(OverlapLossOptions? options = null) : OverlapLos
     protected override Tensor Score(Tensor truePositives, Tensor falsePositives, Tensor falseNegatives, double smooth)
     {
         using var scope = NewDisposeScope();
-        var numerator = truePositives + smooth;
-        var score = numerator / (numerator + falsePositives + falseNegatives);
+        var numerator = truePositives.Plus(smooth);
+        var score = numerator / numerator.Plus(falsePositives).Plus(falseNegatives);
         return score.MoveToOuterDisposeScope();
     }
 }

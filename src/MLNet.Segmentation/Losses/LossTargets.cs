@@ -21,13 +21,13 @@ internal static class LossTargets
 
     /// <summary>True (bool N x H x W) where the pixel is not ignored.</summary>
     internal static Tensor ValidMask(Tensor target, long? ignoreIndex) =>
-        ignoreIndex is long ignore ? target.ne(ignore) : target.ones_like(ScalarType.Bool);
+        ignoreIndex is long ignore ? target.NotEqualTo(ignore) : target.ones_like(ScalarType.Bool);
 
     /// <summary>The target with ignored pixels replaced by class 0 (safe for one-hot and gather).</summary>
     internal static Tensor SafeTarget(Tensor target, Tensor valid)
     {
         using var ignored = valid.logical_not();
-        return target.masked_fill(ignored, 0);
+        return target.MaskedFill(ignored, 0L);
     }
 
     /// <summary>One-hot N x K x H x W in <paramref name="dtype"/>, all zero at ignored pixels.</summary>
@@ -51,7 +51,7 @@ internal static class LossTargets
     internal static Tensor SafeMean(Tensor sum, Tensor count)
     {
         using var scope = NewDisposeScope();
-        var denominator = count.to_type(sum.dtype).clamp_min(1);
+        var denominator = count.to_type(sum.dtype).ClampMin(1);
         return (sum / denominator).MoveToOuterDisposeScope();
     }
 }

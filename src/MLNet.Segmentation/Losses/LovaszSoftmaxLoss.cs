@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses;
@@ -38,8 +39,8 @@ public sealed class LovaszSoftmaxLoss(LovaszSoftmaxLossOptions? options = null) 
         {
             loss = FlatLoss(probabilities.narrow(0, 0, 1), target.narrow(0, 0, 1));
             for (long n = 1; n < logits.size(0); n++)
-                loss = loss + FlatLoss(probabilities.narrow(0, n, 1), target.narrow(0, n, 1));
-            loss = loss / logits.size(0);
+                loss = loss.Plus(FlatLoss(probabilities.narrow(0, n, 1), target.narrow(0, n, 1)));
+            loss = loss.DividedBy(logits.size(0));
         }
         return loss.MoveToOuterDisposeScope();
     }
@@ -52,11 +53,11 @@ public sealed class LovaszSoftmaxLoss(LovaszSoftmaxLossOptions? options = null) 
         var labels = target.reshape(-1);
         if (Options.IgnoreIndex is long ignore)
         {
-            var valid = labels.ne(ignore);
+            var valid = labels.NotEqualTo(ignore);
             flat = flat[valid];
             labels = labels[valid];
         }
-        if (labels.numel() == 0) return (probabilities.sum() * 0.0).MoveToOuterDisposeScope();
+        if (labels.numel() == 0) return probabilities.sum().Times(0.0).MoveToOuterDisposeScope();
 
         var foreground = nn.functional.one_hot(labels, classes).to_type(flat.dtype);   // M x K
         var (errors, order) = (foreground - flat).abs().sort(0, descending: true);
@@ -64,7 +65,7 @@ public sealed class LovaszSoftmaxLoss(LovaszSoftmaxLossOptions? options = null) 
         var perClass = (errors * JaccardExtensionGradient(sortedForeground)).sum(dim: 0);   // K
 
         var counted = Options.OnlyPresentClasses
-            ? (foreground.sum(dim: 0) > 0).to_type(flat.dtype)
+            ? foreground.sum(dim: 0).Above(0).to_type(flat.dtype)
             : perClass.detach().ones_like();
         return LossTargets.SafeMean((perClass * counted).sum(), counted.sum()).MoveToOuterDisposeScope();
     }
@@ -75,8 +76,8 @@ public sealed class LovaszSoftmaxLoss(LovaszSoftmaxLossOptions? options = null) 
         using var scope = NewDisposeScope();
         var total = sortedForeground.sum(dim: 0, keepdim: true);
         var intersection = total - sortedForeground.cumsum(0);
-        var union = total + (1.0 - sortedForeground).cumsum(0);
-        var jaccard = 1.0 - intersection / union;
+        var union = total.Plus(sortedForeground.SubtractedFrom(1.0).cumsum(0));
+        var jaccard = (intersection / union).SubtractedFrom(1.0);
         long m = jaccard.size(0);
         if (m == 1) return jaccard.MoveToOuterDisposeScope();
         var increments = jaccard.narrow(0, 1, m - 1) - jaccard.narrow(0, 0, m - 1);

@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses;
@@ -24,7 +25,7 @@ public abstract class OverlapLoss : SegmentationLoss
     protected abstract Tensor Score(Tensor truePositives, Tensor falsePositives, Tensor falseNegatives, double smooth);
 
     /// <summary>The per-class loss from the per-class score (default 1 - score).</summary>
-    protected virtual Tensor ClassLoss(Tensor score) => 1.0 - score;
+    protected virtual Tensor ClassLoss(Tensor score) => score.SubtractedFrom(1.0);
 
     /// <inheritdoc />
     public override Tensor forward(Tensor logits, Tensor target)
@@ -45,7 +46,7 @@ public abstract class OverlapLoss : SegmentationLoss
             ? perClass.detach().ones_like()
             : LossTargets.ClassVector(OverlapOptions.ClassWeights, classes, logits, name, "ClassWeights");
         if (!OverlapOptions.IncludeAbsentClasses)
-            weights = weights * (targetCounts > 0).to_type(weights.dtype);
+            weights = weights * targetCounts.Above(0).to_type(weights.dtype);
         var loss = LossTargets.SafeMean((weights * perClass).sum(), weights.sum());
         return loss.MoveToOuterDisposeScope();
     }

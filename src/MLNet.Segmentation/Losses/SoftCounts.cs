@@ -22,7 +22,7 @@ internal static class SoftCounts
             if (logits.size(1) != 1)
                 throw new ArgumentException($"{loss}: binary mode needs N x 1 x H x W logits, got {TensorData.ShapeOf(logits)}", nameof(logits));
             probabilities = logits.sigmoid() * validFloat;
-            targets = target.eq(1).unsqueeze(1).to_type(logits.dtype) * validFloat;
+            targets = target.EqualTo(1).unsqueeze(1).to_type(logits.dtype) * validFloat;
         }
         else
         {

@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses;
@@ -36,8 +37,8 @@ public sealed class TverskyLoss : OverlapLoss
     protected override Tensor Score(Tensor truePositives, Tensor falsePositives, Tensor falseNegatives, double smooth)
     {
         using var scope = NewDisposeScope();
-        var numerator = truePositives + smooth;
-        var score = numerator / (numerator + falsePositives * Options.Alpha + falseNegatives * Options.Beta);
+        var numerator = truePositives.Plus(smooth);
+        var score = numerator / numerator.Plus(falsePositives.Times(Options.Alpha)).Plus(falseNegatives.Times(Options.Beta));
         return score.MoveToOuterDisposeScope();
     }
 
@@ -45,8 +46,8 @@ public sealed class TverskyLoss : OverlapLoss
     protected override Tensor ClassLoss(Tensor score)
     {
         using var scope = NewDisposeScope();
-        var loss = 1.0 - score;
-        if (Options.Gamma != 1) loss = loss.pow(Options.Gamma);
+        var loss = score.SubtractedFrom(1.0);
+        if (Options.Gamma != 1) loss = loss.Power(Options.Gamma);
         return loss.MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses;
@@ -29,8 +30,8 @@ public sealed class WeightedSumLoss : SegmentationLoss
         Tensor? total = null;
         foreach (var (weight, loss) in _terms)
         {
-            var term = loss.Compute(logits, target) * weight;
-            total = total is null ? term : total + term;
+            var term = loss.Compute(logits, target).Times(weight);
+            total = total is null ? term : total.Plus(term);
         }
         return total!.MoveToOuterDisposeScope();
     }

@@ -50,17 +50,18 @@ public static class ConfusionMatrixTensors
         long k = matrix.NumClasses, bins = k * k;
         var t = target.reshape(images, -1).to_type(ScalarType.Int64);
         var p = prediction.reshape(images, -1).to_type(ScalarType.Int64);
-        var ignored = matrix.IgnoreIndex is long ignore ? t.eq(ignore) : t.zeros_like(ScalarType.Bool);
-        var tChecked = t.masked_fill(ignored, 0);
-        var pChecked = p.masked_fill(ignored, 0);
+        var ignored = matrix.IgnoreIndex is long ignore ? t.EqualTo(ignore) : t.zeros_like(ScalarType.Bool);
+        var tChecked = t.MaskedFill(ignored, 0L);
+        var pChecked = p.MaskedFill(ignored, 0L);
         CheckRange(matrix, tChecked, "target");
         CheckRange(matrix, pChecked, "prediction");
 
         // Ignored pixels go to an extra bin per image that is dropped afterwards.
-        var index = (tChecked * k + pChecked).masked_fill(ignored, bins);
+        var index = tChecked.Times(k).Plus(pChecked).MaskedFill(ignored, bins);
         if (matrix.TrackPerImage)
         {
-            index = index + arange(images, ScalarType.Int64, target.device).unsqueeze(1) * (bins + 1);
+            using var imageCount = images.ToScalar();
+            index = index.Plus(arange(OwnedScalars.Zero, imageCount, OwnedScalars.One, ScalarType.Int64, target.device).unsqueeze(1).Times(bins + 1));
             var perImage = bincount(index.reshape(-1), minlength: images * (bins + 1)).reshape(images, bins + 1).narrow(1, 0, bins);
             var host = TensorData.ToArray<long>(perImage);
             for (long n = 0; n < images; n++) matrix.AddCounts(host.AsSpan((int)(n * bins), (int)bins));
@@ -87,7 +88,7 @@ public static class ConfusionMatrixTensors
         internal void Add(Tensor batch)
         {
             if (_counts is null) _counts = batch.clone().DetachFromDisposeScope();
-            else _counts.add_(batch.to(_counts.device));
+            else _counts.PlusInPlace(batch.to(_counts.device));
         }
 
         public long[] Read() => _counts is null ? new long[bins] : TensorData.ToArray<long>(_counts);

@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Nn;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -61,7 +62,7 @@ public static class BilinearUpsampling
         using (var source = tensor(values, new long[] { inChannels, perGroupOut, k, k }))
         {
             layer.weight.copy_(source);
-            layer.bias?.fill_(0);
+            layer.bias?.fill_(OwnedScalars.Zero);
         }
     }
 }

@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Nn;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -15,8 +16,8 @@ public static class ClassifierHead
         {
             using (no_grad())
             {
-                conv.weight.fill_(0);
-                conv.bias!.fill_(0);
+                conv.weight.fill_(OwnedScalars.Zero);
+                conv.bias!.fill_(OwnedScalars.Zero);
             }
         }
         return conv;

@@ -26,6 +26,14 @@ public static class Layers
         return new SafeConvTranspose2d(inChannels, outChannels, kernelSize, stride, padding, outputPadding, dilation, groups, bias);
     }
 
+    /// <summary>2-D batch normalization (nn.BatchNorm2d's arguments, affine with running statistics).</summary>
+    public static SafeBatchNorm2d BatchNorm2d(long features, double eps = 1e-5, double momentum = 0.1)
+    {
+        Engine.TorchRuntime.EnsureInitialized();
+        if (features <= 0) throw new ArgumentOutOfRangeException(nameof(features), $"the feature count must be positive, got {features}");
+        return new SafeBatchNorm2d(features, eps, momentum);
+    }
+
     private static void CheckChannels(long inChannels, long outChannels, long groups)
     {
         if (inChannels <= 0 || outChannels <= 0)

@@ -20,7 +20,7 @@ internal static class OnnxModuleEmitter
     {
         Sequential sequential => Sequential(g, x, sequential, name),
         Convolution conv => Convolution(g, x, conv, null, name),
-        BatchNorm2d bn => BatchNorm(g, x, bn, name),
+        TorchSharp.Modules.BatchNorm bn => BatchNorm(g, x, bn, name),
         ReLU => g.Relu(x),
         Dropout or Dropout2d or Identity => x,
         MaxPool2d pool => MaxPool(g, x, pool, indices: false).Output,
@@ -43,7 +43,7 @@ internal static class OnnxModuleEmitter
         {
             var (childName, child) = layers[i];
             string path = Join(name, childName);
-            if (child is Convolution conv && g.FoldBatchNorm && i + 1 < layers.Count && layers[i + 1].Module is BatchNorm2d bn)
+            if (child is Convolution conv && g.FoldBatchNorm && i + 1 < layers.Count && layers[i + 1].Module is TorchSharp.Modules.BatchNorm bn)
             {
                 x = Convolution(g, x, conv, bn, path);
                 i++;
@@ -57,7 +57,7 @@ internal static class OnnxModuleEmitter
     public static string Join(string prefix, string child) => prefix.Length == 0 ? child : prefix + "." + child;
 
     /// <summary>A 2-D convolution or transposed convolution, with <paramref name="foldedBatchNorm"/> folded into its weights when given.</summary>
-    public static OnnxTensor Convolution(OnnxGraphBuilder g, OnnxTensor x, Convolution conv, BatchNorm2d? foldedBatchNorm, string name)
+    public static OnnxTensor Convolution(OnnxGraphBuilder g, OnnxTensor x, Convolution conv, TorchSharp.Modules.BatchNorm? foldedBatchNorm, string name)
     {
         if (conv.kernel_size.Length != 2) throw new NotSupportedException($"ONNX export: '{name}' is not a 2-D convolution");
         if (conv.padding_mode != PaddingModes.Zeros)
@@ -78,7 +78,7 @@ internal static class OnnxModuleEmitter
     }
 
     /// <summary>Inference-mode BatchNorm2d.</summary>
-    public static OnnxTensor BatchNorm(OnnxGraphBuilder g, OnnxTensor x, BatchNorm2d bn, string name)
+    public static OnnxTensor BatchNorm(OnnxGraphBuilder g, OnnxTensor x, TorchSharp.Modules.BatchNorm bn, string name)
     {
         var p = OnnxModules.BatchNorm(bn);
         return g.BatchNorm(x, name, p.Scale, p.Bias, p.Mean, p.Variance, p.Eps);

@@ -27,7 +27,7 @@ internal static class OnnxModules
     }
 
     /// <summary>The inference-mode parameters of <paramref name="bn"/> (scale 1 and bias 0 when it is not affine).</summary>
-    public static OnnxBatchNormParameters BatchNorm(BatchNorm2d bn)
+    public static OnnxBatchNormParameters BatchNorm(BatchNorm bn)
     {
         if (bn.running_mean is null || bn.running_var is null)
             throw new NotSupportedException("ONNX export: a BatchNorm2d without running statistics (track_running_stats: false) cannot be exported");

@@ -36,7 +36,7 @@ internal static class ResNetOnnx
     public static OnnxTensor ConvBatchNorm(OnnxGraphBuilder g, OnnxTensor x, nn.Module owner, string conv, string bn, string name)
     {
         var convolution = OnnxModules.Child<Convolution>(owner, conv);
-        var batchNorm = OnnxModules.Child<BatchNorm2d>(owner, bn);
+        var batchNorm = OnnxModules.Child<BatchNorm>(owner, bn);
         if (g.FoldBatchNorm) return OnnxModuleEmitter.Convolution(g, x, convolution, batchNorm, OnnxModuleEmitter.Join(name, conv));
         var y = OnnxModuleEmitter.Convolution(g, x, convolution, null, OnnxModuleEmitter.Join(name, conv));
         return OnnxModuleEmitter.BatchNorm(g, y, batchNorm, OnnxModuleEmitter.Join(name, bn));

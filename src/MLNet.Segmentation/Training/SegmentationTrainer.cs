@@ -245,10 +245,9 @@ public sealed class SegmentationTrainer
 
     private TorchSharp.Modules.OptimizerHelper CreateOptimizer(IReadOnlyList<Parameter> parameters) => _options.Optimizer switch
     {
-        OptimizerKind.Sgd => optim.SGD(parameters, _options.LearningRate, momentum: _options.Momentum, weight_decay: _options.WeightDecay,
-            nesterov: _options.Nesterov),
-        OptimizerKind.Adam => optim.Adam(parameters, _options.LearningRate, weight_decay: _options.WeightDecay),
-        OptimizerKind.AdamW => optim.AdamW(parameters, _options.LearningRate, weight_decay: _options.WeightDecay),
+        OptimizerKind.Sgd => new Optimizers.SafeSgd(parameters, _options.LearningRate, _options.Momentum, _options.WeightDecay, _options.Nesterov),
+        OptimizerKind.Adam => new Optimizers.SafeAdam(parameters, _options.LearningRate, _options.WeightDecay),
+        OptimizerKind.AdamW => new Optimizers.SafeAdamW(parameters, _options.LearningRate, _options.WeightDecay),
         _ => throw new ArgumentOutOfRangeException(nameof(_options.Optimizer), _options.Optimizer, "unknown optimizer"),
     };
 

@@ -38,7 +38,7 @@ public sealed record TrainingCheckpoint(int CompletedEpochs, long CompletedSteps
         var metadata = new Dictionary<string, string>
         {
             ["format"] = Format,
-            ["optimizer"] = optimizer.GetType().Name,
+            ["optimizer"] = AlgorithmName(optimizer),
             ["completed_epochs"] = CompletedEpochs.ToString(CultureInfo.InvariantCulture),
             ["completed_steps"] = CompletedSteps.ToString(CultureInfo.InvariantCulture),
             ["best_epoch"] = BestEpoch.ToString(CultureInfo.InvariantCulture),
@@ -48,6 +48,15 @@ public sealed record TrainingCheckpoint(int CompletedEpochs, long CompletedSteps
         };
         if (Schedule is not null) metadata["schedule"] = Schedule;
         SafeTensors.Save(path, tensors, metadata);
+    }
+
+    // The algorithm's TorchSharp name (SGD, Adam, AdamW): the package's Scalar-safe steps derive from those classes and
+    // share their state, so a checkpoint of either side resumes on the other.
+    private static string AlgorithmName(TorchSharp.Modules.OptimizerHelper optimizer)
+    {
+        var type = optimizer.GetType();
+        while (type.BaseType is { } parent && type.Namespace != "TorchSharp.Modules") type = parent;
+        return type.Name;
     }
 
     private static byte[] OptimizerBytes(TorchSharp.Modules.OptimizerHelper optimizer)
@@ -70,8 +79,8 @@ public sealed record TrainingCheckpoint(int CompletedEpochs, long CompletedSteps
         if (!metadata.TryGetValue("format", out var format) || format != Format)
             throw new InvalidDataException($"'{path}' is not an mlseg training checkpoint of this version (format '{format ?? "missing"}', expected {Format})");
         string saved = metadata.GetValueOrDefault("optimizer") ?? "unknown";
-        if (saved != optimizer.GetType().Name)
-            throw new InvalidDataException($"checkpoint '{path}' was written with the {saved} optimizer; this run uses {optimizer.GetType().Name}");
+        if (saved != AlgorithmName(optimizer))
+            throw new InvalidDataException($"checkpoint '{path}' was written with the {saved} optimizer; this run uses {AlgorithmName(optimizer)}");
         if (schedule is not null && metadata.GetValueOrDefault("schedule") is { } savedSchedule && savedSchedule != schedule)
             throw new InvalidDataException($"checkpoint '{path}' was written with the schedule '{savedSchedule}'; this run uses '{schedule}' (resume with the same --schedule, --lr and --warmup)");
         using var modelState = dict.WithoutPrefix("model.");

@@ -23,7 +23,7 @@ internal static class OnnxTestModels
         {
             foreach (var (_, module) in model.named_modules())
             {
-                if (module is BatchNorm2d bn)
+                if (module is TorchSharp.Modules.BatchNorm bn)
                 {
                     long c = bn.num_features;
                     bn.weight.copy_(rand([c], generator: generator) + 0.5);

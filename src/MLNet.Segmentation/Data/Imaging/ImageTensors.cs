@@ -40,8 +40,8 @@ public static class ImageTensors
             var t = tensor.dim() == 2 ? tensor.unsqueeze(0) : tensor;
             if (t.dim() != 3 || t.size(0) is < 1 or > 4)
                 throw new ArgumentException($"expected a C x H x W tensor with 1..4 channels, got {TensorData.ShapeOf(tensor)}", nameof(tensor));
-            if (t.is_floating_point()) t = (t.clamp(0, 1) * 255.0).round();
-            var bytes = TensorData.ToArray<byte>(t.clamp(0, 255).to_type(ScalarType.Byte).permute(1, 2, 0));
+            if (t.is_floating_point()) t = t.Clamped(0, 1).Times(255.0).round();
+            var bytes = TensorData.ToArray<byte>(t.Clamped(0, 255).to_type(ScalarType.Byte).permute(1, 2, 0));
             return new Image((int)t.size(2), (int)t.size(1), (int)t.size(0), bytes);
         }
     }

@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Data.Transforms;
@@ -35,22 +36,22 @@ public sealed class ColorJitter : IJointTransform
         double brightness = 1 + Brightness * (2 * u[0] - 1);
         double contrast = 1 + Contrast * (2 * u[1] - 1);
         double saturation = 1 + Saturation * (2 * u[2] - 1);
-        var result = image * brightness;
+        var result = image.Times(brightness);
         using (var gray = Luma(result))
         using (var mean = gray.mean())
         using (var previous = result)
         using (var centred = previous - mean)
-        using (var scaled = centred * contrast)
-            result = scaled + mean;
+        using (var scaled = centred.Times(contrast))
+            result = scaled.Plus(mean);
         if (image.size(0) == 3)
         {
             using var gray = Luma(result);
             using var previous = result;
             using var difference = previous - gray;
-            using var scaled = difference * saturation;
-            result = scaled + gray;
+            using var scaled = difference.Times(saturation);
+            result = scaled.Plus(gray);
         }
-        return (result.clamp_(0, 1), mask);
+        return (result.ClampInPlace(0, 1), mask);
     }
 
     private static Tensor Luma(Tensor image)

@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Data.Transforms;
@@ -40,14 +41,14 @@ public sealed class ElasticDeformation : IJointTransform
         using var planes = field.select(0, 0);
         using var fieldX = planes.select(0, 0);
         using var fieldY = planes.select(0, 1);
-        using var dx = fieldX * (Sigma * 2 / width);
-        using var dy = fieldY * (Sigma * 2 / height);
+        using var dx = fieldX.Times(Sigma * 2 / width);
+        using var dy = fieldY.Times(Sigma * 2 / height);
         var (x, y) = GridWarp.BaseGrid(height, width, image.device);
         using (x)
         using (y)
         {
-            using var sourceX = x + dx;
-            using var sourceY = y + dy;
+            using var sourceX = x.Plus(dx);
+            using var sourceY = y.Plus(dy);
             return GridWarp.Sample(image, mask, sourceX, sourceY, maskFill: null);
         }
     }

@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Data.Transforms;
@@ -16,7 +17,7 @@ public sealed class GaussianNoise(double stdDev = 0.03, bool clampToUnitRange = 
     {
         using var noise = randn(image.shape, image.dtype, generator.device, generator: generator);
         using var onDevice = noise.to(image.device);
-        var result = image.add(onDevice, StdDev);
-        return (ClampToUnitRange ? result.clamp_(0, 1) : result, mask);
+        var result = image.PlusScaled(onDevice, StdDev);
+        return (ClampToUnitRange ? result.ClampInPlace(0, 1) : result, mask);
     }
 }

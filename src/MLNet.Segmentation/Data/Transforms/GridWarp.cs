@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -40,12 +41,12 @@ internal static class GridWarp
             return (outImage, plane.to_type(ScalarType.Int64));
         }
         // Shift ids by one so that 0 marks "outside", then put the fill there.
-        using var shifted = maskFloat + 1.0;
+        using var shifted = maskFloat.Plus(1.0);
         using var shiftedBatch = shifted.unsqueeze(0).unsqueeze(0);
         using var sampledShifted = nn.functional.grid_sample(shiftedBatch, grid, GridSampleMode.Nearest, GridSamplePaddingMode.Zeros, align_corners: false);
         using var ids = sampledShifted.squeeze(0).squeeze(0).to_type(ScalarType.Int64);
-        using var outside = ids.eq(0);
-        using var back = ids - 1L;
-        return (outImage, back.masked_fill(outside, fill));
+        using var outside = ids.EqualTo(0);
+        using var back = ids.Minus(1L);
+        return (outImage, back.MaskedFill(outside, fill));
     }
 }

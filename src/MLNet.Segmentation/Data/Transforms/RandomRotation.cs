@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Data.Transforms;
@@ -26,12 +27,12 @@ public sealed class RandomRotation(double maxDegrees, long? maskFill = null) : I
         {
             // Inverse rotation in pixel units, expressed in normalized coordinates.
             double cos = Math.Cos(radians), sin = Math.Sin(radians);
-            using var xCos = x * cos;
-            using var ySin = y * (sin * height / width);
-            using var sourceX = xCos + ySin;
-            using var xSin = x * (-sin * width / height);
-            using var yCos = y * cos;
-            using var sourceY = xSin + yCos;
+            using var xCos = x.Times(cos);
+            using var ySin = y.Times(sin * height / width);
+            using var sourceX = xCos.Plus(ySin);
+            using var xSin = x.Times(-sin * width / height);
+            using var yCos = y.Times(cos);
+            using var sourceY = xSin.Plus(yCos);
             return GridWarp.Sample(image, mask, sourceX, sourceY, MaskFill);
         }
     }

@@ -50,20 +50,20 @@ public sealed class DenseGaussianRegularizer(DenseGaussianRegularizerOptions? op
         var intensities = nn.functional.avg_pool2d(image.detach().to(logits.dtype, logits.device), cell); // N x C x h x w
         long h = probabilities.size(2), w = probabilities.size(3), nodes = h * w;
 
-        var features = (intensities / Options.Sigma).reshape(n, intensities.size(1), nodes).transpose(1, 2); // N x M x C
+        var features = intensities.DividedBy(Options.Sigma).reshape(n, intensities.size(1), nodes).transpose(1, 2); // N x M x C
         if (Options.SpatialSigma is double spatial)
             features = cat([features, CellCentres(h, w, f, spatial, logits).unsqueeze(0).expand(n, nodes, 2)], 2);
         var squaredNorms = (features * features).sum(dim: 2, keepdim: true);                              // N x M x 1
-        var squaredDistances = (squaredNorms + squaredNorms.transpose(1, 2) - features.matmul(features.transpose(1, 2)) * 2.0).clamp_min(0);
-        var kernel = (squaredDistances * -0.5).exp();                                                    // N x M x M
+        var squaredDistances = (squaredNorms.Plus(squaredNorms.transpose(1, 2)) - features.matmul(features.transpose(1, 2)).Times(2.0)).ClampMin(0);
+        var kernel = squaredDistances.Times(-0.5).exp();                                                    // N x M x M
 
         var s = probabilities.reshape(n, classes, nodes).transpose(1, 2);                                // N x M x K
         var degree = kernel.sum(dim: 2);                                                                 // N x M
         var selfTerm = (degree * (s * s).sum(dim: 2)).sum();
         var crossTerm = (s * kernel.matmul(s)).sum();
         // sum over unordered pairs = (1/2) sum_{p,q} k_pq (|s_p|^2 + |s_q|^2 - 2 s_p.s_q) = selfTerm - crossTerm.
-        var total = (selfTerm - crossTerm) * Options.Lambda;
-        if (Options.Reduction == RegularizerReduction.MeanPerPixel) total = total / (n * nodes);
+        var total = (selfTerm - crossTerm).Times(Options.Lambda);
+        if (Options.Reduction == RegularizerReduction.MeanPerPixel) total = total.DividedBy(n * nodes);
         return total.MoveToOuterDisposeScope();
     }
 

@@ -22,7 +22,7 @@ public sealed class EntropyRegularizer(RegularizerReduction reduction = Regulari
         var logProbabilities = nn.functional.log_softmax(logits, 1);
         var total = -(logProbabilities.exp() * logProbabilities).sum();
         if (Reduction == RegularizerReduction.MeanPerPixel)
-            total = total / (logits.size(0) * logits.size(2) * logits.size(3));
+            total = total.DividedBy(logits.size(0) * logits.size(2) * logits.size(3));
         return total.MoveToOuterDisposeScope();
     }
 

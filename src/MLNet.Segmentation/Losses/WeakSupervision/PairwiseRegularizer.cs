@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Losses.BorderWeights;
 using static TorchSharp.torch;
 
@@ -40,17 +41,17 @@ public sealed class PairwiseRegularizer(PairwiseRegularizerOptions? options = nu
         (int Dy, int Dx)[] offsets = Options.Neighbourhood == Connectivity.Eight
             ? [(0, 1), (1, 0), (1, 1), (1, -1)]
             : [(0, 1), (1, 0)];
-        Tensor total = probabilities.sum() * 0.0;
+        Tensor total = probabilities.sum().Times(0.0);
         foreach (var (dy, dx) in offsets)
         {
             var probabilityDifference = Shifted(probabilities, dy, dx, first: true) - Shifted(probabilities, dy, dx, first: false);
             var imageDifference = Shifted(intensities, dy, dx, first: true) - Shifted(intensities, dy, dx, first: false);
-            var weights = (imageDifference * imageDifference).sum(dim: 1) * (-1.0 / (2 * Options.Sigma * Options.Sigma));
-            total = total + (weights.exp() * (probabilityDifference * probabilityDifference).sum(dim: 1)).sum();
+            var weights = (imageDifference * imageDifference).sum(dim: 1).Times(-1.0 / (2 * Options.Sigma * Options.Sigma));
+            total = total.Plus((weights.exp() * (probabilityDifference * probabilityDifference).sum(dim: 1)).sum());
         }
-        total = total * Options.Lambda;
+        total = total.Times(Options.Lambda);
         if (Options.Reduction == RegularizerReduction.MeanPerPixel)
-            total = total / (logits.size(0) * logits.size(2) * logits.size(3));
+            total = total.DividedBy(logits.size(0) * logits.size(2) * logits.size(3));
         return total.MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Losses.WeakSupervision;
@@ -26,7 +27,7 @@ public sealed class PartialCrossEntropyLoss(PartialCrossEntropyLossOptions? opti
     {
         LossTargets.Validate(logits, target, nameof(PartialCrossEntropyLoss));
         using var scope = NewDisposeScope();
-        var labelled = target.ne(Options.UnlabeledId);
+        var labelled = target.NotEqualTo(Options.UnlabeledId);
         var safe = LossTargets.SafeTarget(target, labelled);
         Tensor? weights = Options.ClassWeights is null
             ? null

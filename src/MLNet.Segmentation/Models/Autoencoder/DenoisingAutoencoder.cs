@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Models;
@@ -32,7 +33,7 @@ public sealed class DenoisingAutoencoder : ConvAutoencoder
         using var scope = NewDisposeScope();
         var generator = _generator?.device.type == input.device_type ? _generator : null;
         var noise = randn(input.shape, dtype: input.dtype, device: input.device, generator: generator);
-        return (input + noise * NoiseStandardDeviation).MoveToOuterDisposeScope();
+        return input.PlusScaled(noise, NoiseStandardDeviation).MoveToOuterDisposeScope();
     }
 
     /// <summary>Reconstructs the input (corrupted first in training mode).</summary>

@@ -69,7 +69,7 @@ public sealed class ResNetBackbone : nn.Module<Tensor, Tensor>
         long w = Options.Width;
         _inPlanes = w;
         conv1 = Layers.Conv2d(Options.InChannels, w, 7, stride: 2, padding: 3, bias: false);
-        bn1 = nn.BatchNorm2d(w);
+        bn1 = Layers.BatchNorm2d(w);
         relu = nn.ReLU(inplace: true);
         maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
         layer1 = MakeLayer(bottleneck, w, blocks[0], 1, false);
@@ -118,7 +118,7 @@ public sealed class ResNetBackbone : nn.Module<Tensor, Tensor>
                 throw new ArgumentException($"the module has no '{name}' layer: a torchvision-layout ResNet (conv1, bn1, relu, maxpool, layer1..layer4) is needed", nameof(resnet));
             layers[name] = layer;
         }
-        long Channels(string layer) => layers[layer].modules().OfType<BatchNorm2d>().LastOrDefault()?.num_features
+        long Channels(string layer) => layers[layer].modules().OfType<BatchNorm>().LastOrDefault()?.num_features
             ?? throw new ArgumentException($"'{layer}' has no BatchNorm2d to read its width from", nameof(resnet));
         // The last BatchNorm of a residual layer may be the projection's; both have the block's output width.
         return new ResNetBackbone(layers, Channels("layer1"), Channels("layer4"));
@@ -146,7 +146,7 @@ public sealed class ResNetBackbone : nn.Module<Tensor, Tensor>
         if (stride != 1 || _inPlanes != planes * expansion)
             downsample = nn.Sequential(
                 Layers.Conv2d(_inPlanes, planes * expansion, 1, stride: stride, bias: false),
-                nn.BatchNorm2d(planes * expansion));
+                Layers.BatchNorm2d(planes * expansion));
         var layer = nn.Sequential();
         layer.append(bottleneck
             ? new Bottleneck(_inPlanes, planes, stride, previousDilation, downsample)

@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Nn;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -14,18 +15,18 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
     public const int Expansion = 1;
 
     private readonly SafeConv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly SafeBatchNorm2d bn1;
     private readonly SafeConv2d conv2;
-    private readonly BatchNorm2d bn2;
+    private readonly SafeBatchNorm2d bn2;
     private readonly Sequential? downsample;
 
     /// <summary>A block from <paramref name="inPlanes"/> to <paramref name="planes"/> channels.</summary>
     public BasicBlock(long inPlanes, long planes, long stride, long dilation, Sequential? downsample) : base(nameof(BasicBlock))
     {
         conv1 = Layers.Conv2d(inPlanes, planes, 3, stride: stride, padding: dilation, dilation: dilation, bias: false);
-        bn1 = nn.BatchNorm2d(planes);
+        bn1 = Layers.BatchNorm2d(planes);
         conv2 = Layers.Conv2d(planes, planes, 3, padding: dilation, dilation: dilation, bias: false);
-        bn2 = nn.BatchNorm2d(planes);
+        bn2 = Layers.BatchNorm2d(planes);
         this.downsample = downsample;
         RegisterComponents();
     }
@@ -37,7 +38,7 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
         var y = bn1.call(conv1.call(input)).relu_();
         y = bn2.call(conv2.call(y));
         var identity = downsample is null ? input : downsample.call(input);
-        return y.add_(identity).relu_().MoveToOuterDisposeScope();
+        return y.PlusInPlace(identity).relu_().MoveToOuterDisposeScope();
     }
 }
 
@@ -51,22 +52,22 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     public const int Expansion = 4;
 
     private readonly SafeConv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly SafeBatchNorm2d bn1;
     private readonly SafeConv2d conv2;
-    private readonly BatchNorm2d bn2;
+    private readonly SafeBatchNorm2d bn2;
     private readonly SafeConv2d conv3;
-    private readonly BatchNorm2d bn3;
+    private readonly SafeBatchNorm2d bn3;
     private readonly Sequential? downsample;
 
     /// <summary>A block from <paramref name="inPlanes"/> to 4 x <paramref name="planes"/> channels.</summary>
     public Bottleneck(long inPlanes, long planes, long stride, long dilation, Sequential? downsample) : base(nameof(Bottleneck))
     {
         conv1 = Layers.Conv2d(inPlanes, planes, 1, bias: false);
-        bn1 = nn.BatchNorm2d(planes);
+        bn1 = Layers.BatchNorm2d(planes);
         conv2 = Layers.Conv2d(planes, planes, 3, stride: stride, padding: dilation, dilation: dilation, bias: false);
-        bn2 = nn.BatchNorm2d(planes);
+        bn2 = Layers.BatchNorm2d(planes);
         conv3 = Layers.Conv2d(planes, planes * Expansion, 1, bias: false);
-        bn3 = nn.BatchNorm2d(planes * Expansion);
+        bn3 = Layers.BatchNorm2d(planes * Expansion);
         this.downsample = downsample;
         RegisterComponents();
     }
@@ -79,6 +80,6 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
         y = bn2.call(conv2.call(y)).relu_();
         y = bn3.call(conv3.call(y));
         var identity = downsample is null ? input : downsample.call(input);
-        return y.add_(identity).relu_().MoveToOuterDisposeScope();
+        return y.PlusInPlace(identity).relu_().MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Nn;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -37,9 +38,9 @@ public sealed class Vgg16Backbone : nn.Module<Tensor, Tensor>
             {
                 var conv = Layers.Conv2d(channels, StageChannels[stage], 3, padding: 1);
                 nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
-                nn.init.constant_(conv.bias!, 0);
+                nn.init.constant_(conv.bias!, OwnedScalars.Zero);
                 Append(conv);
-                if (batchNorm) Append(nn.BatchNorm2d(StageChannels[stage]));
+                if (batchNorm) Append(Layers.BatchNorm2d(StageChannels[stage]));
                 Append(nn.ReLU(inplace: true));
                 channels = StageChannels[stage];
             }

@@ -26,7 +26,7 @@ internal static class VggDecoder
                 block.append(transposed
                     ? Layers.ConvTranspose2d(width, outChannels, 3, padding: 1, bias: !batchNorm)
                     : Layers.Conv2d(width, outChannels, 3, padding: 1, bias: !batchNorm));
-                if (batchNorm) block.append(nn.BatchNorm2d(outChannels));
+                if (batchNorm) block.append(Layers.BatchNorm2d(outChannels));
                 block.append(nn.ReLU(inplace: true));
             }
             decoder.Add(block);

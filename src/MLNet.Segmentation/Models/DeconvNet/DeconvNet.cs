@@ -37,7 +37,7 @@ public sealed class DeconvNet : SegmentationModel
     }
 
     private static Sequential Block(nn.Module<Tensor, Tensor> layer, long channels, bool batchNorm) =>
-        batchNorm ? nn.Sequential(layer, nn.BatchNorm2d(channels), nn.ReLU(inplace: true)) : nn.Sequential(layer, nn.ReLU(inplace: true));
+        batchNorm ? nn.Sequential(layer, Layers.BatchNorm2d(channels), nn.ReLU(inplace: true)) : nn.Sequential(layer, nn.ReLU(inplace: true));
 
     /// <summary>The options it was built with.</summary>
     public DeconvNetOptions Options { get; }

@@ -20,18 +20,18 @@ public sealed class Aspp : nn.Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(rates);
         convs = new ModuleList<nn.Module<Tensor, Tensor>>(nn.Sequential(
-            Layers.Conv2d(inChannels, outChannels, 1, bias: false), nn.BatchNorm2d(outChannels), nn.ReLU()));
+            Layers.Conv2d(inChannels, outChannels, 1, bias: false), Layers.BatchNorm2d(outChannels), nn.ReLU()));
         foreach (int rate in rates)
         {
             if (rate < 1) throw new ArgumentOutOfRangeException(nameof(rates), rate, "atrous rates must be positive");
             convs.Add(nn.Sequential(
                 Layers.Conv2d(inChannels, outChannels, 3, padding: rate, dilation: rate, bias: false),
-                nn.BatchNorm2d(outChannels), nn.ReLU()));
+                Layers.BatchNorm2d(outChannels), nn.ReLU()));
         }
         if (imagePooling) convs.Add(new AsppPooling(inChannels, outChannels));
         project = nn.Sequential(
             Layers.Conv2d(convs.Count * outChannels, outChannels, 1, bias: false),
-            nn.BatchNorm2d(outChannels), nn.ReLU(), nn.Dropout(dropout));
+            Layers.BatchNorm2d(outChannels), nn.ReLU(), nn.Dropout(dropout));
         OutChannels = outChannels;
         RegisterComponents();
     }
@@ -59,7 +59,7 @@ public sealed class AsppPooling : nn.Module<Tensor, Tensor>
     /// <summary>The branch from <paramref name="inChannels"/> to <paramref name="outChannels"/>.</summary>
     public AsppPooling(long inChannels, long outChannels) : base(nameof(AsppPooling))
     {
-        _layers = [nn.AdaptiveAvgPool2d(1), Layers.Conv2d(inChannels, outChannels, 1, bias: false), nn.BatchNorm2d(outChannels), nn.ReLU()];
+        _layers = [nn.AdaptiveAvgPool2d(1), Layers.Conv2d(inChannels, outChannels, 1, bias: false), Layers.BatchNorm2d(outChannels), nn.ReLU()];
         for (int i = 0; i < _layers.Count; i++) register_module(i.ToString(System.Globalization.CultureInfo.InvariantCulture), _layers[i]);
     }
 

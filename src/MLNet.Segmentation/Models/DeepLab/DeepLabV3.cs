@@ -41,7 +41,7 @@ public sealed class DeepLabV3 : SegmentationModel
         classifier = nn.Sequential(
             new Aspp(this.backbone.OutChannels, c, Options.EffectiveRates, Options.ImagePooling, Options.Dropout),
             Layers.Conv2d(c, c, 3, padding: 1, bias: false),
-            nn.BatchNorm2d(c),
+            Layers.BatchNorm2d(c),
             nn.ReLU(),
             Layers.Conv2d(c, numClasses, 1));
         RegisterComponents();

@@ -74,10 +74,10 @@ public sealed class DeepLabV3PlusDecoder : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>A decoder for low-level features of <paramref name="lowLevelIn"/> channels and ASPP features of <paramref name="highIn"/>.</summary>
     public DeepLabV3PlusDecoder(long lowLevelIn, long highIn, long lowLevelOut, long outChannels) : base(nameof(DeepLabV3PlusDecoder))
     {
-        low_level = nn.Sequential(Layers.Conv2d(lowLevelIn, lowLevelOut, 1, bias: false), nn.BatchNorm2d(lowLevelOut), nn.ReLU());
+        low_level = nn.Sequential(Layers.Conv2d(lowLevelIn, lowLevelOut, 1, bias: false), Layers.BatchNorm2d(lowLevelOut), nn.ReLU());
         fuse = nn.Sequential(
-            Layers.Conv2d(highIn + lowLevelOut, outChannels, 3, padding: 1, bias: false), nn.BatchNorm2d(outChannels), nn.ReLU(),
-            Layers.Conv2d(outChannels, outChannels, 3, padding: 1, bias: false), nn.BatchNorm2d(outChannels), nn.ReLU());
+            Layers.Conv2d(highIn + lowLevelOut, outChannels, 3, padding: 1, bias: false), Layers.BatchNorm2d(outChannels), nn.ReLU(),
+            Layers.Conv2d(outChannels, outChannels, 3, padding: 1, bias: false), Layers.BatchNorm2d(outChannels), nn.ReLU());
         RegisterComponents();
     }
 

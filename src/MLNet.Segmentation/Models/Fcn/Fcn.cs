@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Models.Backbones;
 using MLNet.Segmentation.Nn;
 using TorchSharp.Modules;
@@ -68,9 +69,9 @@ public sealed class Fcn : SegmentationModel
         var stages = backbone.ForwardStages(SpatialFit.PadToMultiple(input, 32));
         var score = score_fr.call(conv7.call(conv6.call(stages[4].Pooled)));
         if (upscore2 is not null && score_pool4 is not null)
-            score = upscore2.call(score) + score_pool4.call(stages[3].Pooled);
+            score = upscore2.call(score).Plus(score_pool4.call(stages[3].Pooled));
         if (upscore_pool4 is not null && score_pool3 is not null)
-            score = upscore_pool4.call(score) + score_pool3.call(stages[2].Pooled);
+            score = upscore_pool4.call(score).Plus(score_pool3.call(stages[2].Pooled));
         return SpatialFit.CropTopLeft(upscore.call(score), h, w).MoveToOuterDisposeScope();
     }
 }

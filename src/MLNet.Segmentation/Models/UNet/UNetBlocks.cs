@@ -14,7 +14,7 @@ internal static class DoubleConv
         foreach (long cin in new[] { inChannels, outChannels })
         {
             block.append(Layers.Conv2d(cin, outChannels, 3, padding: pad, bias: !batchNorm));
-            if (batchNorm) block.append(nn.BatchNorm2d(outChannels));
+            if (batchNorm) block.append(Layers.BatchNorm2d(outChannels));
             block.append(nn.ReLU(inplace: true));
         }
         return block;

@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using static TorchSharp.torch;
 
 namespace MLNet.Segmentation.Training;
@@ -50,7 +51,7 @@ public sealed class GradientScaler
     public Tensor Scale(Tensor loss)
     {
         ArgumentNullException.ThrowIfNull(loss);
-        return loss * CurrentScale;
+        return loss.Times(CurrentScale);
     }
 
     /// <summary>
@@ -71,7 +72,7 @@ public sealed class GradientScaler
             var largest = new List<Tensor>(gradients.Count);
             foreach (var g in gradients)
             {
-                g.mul_(1.0 / CurrentScale);
+                g.TimesInPlace(1.0 / CurrentScale);
                 largest.Add(g.abs().max().to_type(ScalarType.Float64));
             }
             _foundInfinite = !double.IsFinite(stack(largest).max().item<double>());

@@ -95,7 +95,7 @@ public sealed class LayerTests
     {
         using var scope = NewDisposeScope();
         using var generator = new Generator(4);
-        using var bn = nn.BatchNorm2d(3, momentum: 0.25);
+        using var bn = Layers.BatchNorm2d(3, momentum: 0.25);
         var x = randn([4, 3, 5, 5], generator: generator) * 2 + 1;
         var y = bn.call(x);
         var mean = x.mean([0, 2, 3]);
@@ -110,6 +110,38 @@ public sealed class LayerTests
         var expected = (x - bn.running_mean!.reshape(1, 3, 1, 1)) / (bn.running_var!.reshape(1, 3, 1, 1) + 1e-5).sqrt();
         Assert.IsTrue(TensorAssert.MaxAbsDifference(z, expected) < 1e-4);
         Assert.AreEqual(1L, bn.num_batches_tracked!.item<long>(), "eval does not count batches");
+    }
+
+    [TestMethod]
+    public void SafeBatchNormMatchesTorchSharpsInStateAndOutput()
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(8);
+        using var theirs = nn.BatchNorm2d(3);
+        using var ours = Layers.BatchNorm2d(3);
+        CollectionAssert.AreEqual(theirs.state_dict().Keys.ToArray(), ours.state_dict().Keys.ToArray());
+        using (no_grad())
+        {
+            ours.weight.copy_(randn(3, generator: generator));
+            ours.bias!.copy_(randn(3, generator: generator));
+            theirs.weight.copy_(ours.weight);
+            theirs.bias!.copy_(ours.bias);
+        }
+        for (int batch = 0; batch < 3; batch++)
+        {
+            var x = randn([2, 3, 4, 5], generator: generator) * 3 + 2;
+            Assert.IsTrue(TensorAssert.MaxAbsDifference(ours.call(x), theirs.call(x)) < 1e-6);
+        }
+        Assert.AreEqual(3L, ours.num_batches_tracked!.item<long>());
+        Assert.IsTrue(TensorAssert.MaxAbsDifference(ours.running_mean!, theirs.running_mean!) < 1e-6);
+        Assert.IsTrue(TensorAssert.MaxAbsDifference(ours.running_var!, theirs.running_var!) < 1e-6);
+        ours.eval();
+        theirs.eval();
+        var probe = randn([1, 3, 4, 5], generator: generator);
+        Assert.IsTrue(TensorAssert.MaxAbsDifference(ours.call(probe), theirs.call(probe)) < 1e-6);
+        Assert.AreEqual(3L, ours.num_batches_tracked!.item<long>(), "eval does not count batches");
+        var error = Assert.ThrowsExactly<ArgumentException>(() => ours.call(zeros(3, 4, 5)));
+        StringAssert.Contains(error.Message, "BatchNorm2d expects N x 3 x H x W input, got [3, 4, 5]");
     }
 
     [TestMethod]

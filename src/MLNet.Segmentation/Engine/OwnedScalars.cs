@@ -147,13 +147,6 @@ internal static class OwnedScalars
         return a.ne(scalar);
     }
 
-    /// <summary>a with value where mask is true.</summary>
-    public static Tensor MaskedFill(this Tensor a, Tensor mask, double value)
-    {
-        using var scalar = value.ToScalar();
-        return a.masked_fill(mask, scalar);
-    }
-
     /// <summary>a with an integer value where mask is true (keeps integer tensors integral).</summary>
     public static Tensor MaskedFill(this Tensor a, Tensor mask, long value)
     {

@@ -16,7 +16,6 @@ internal sealed class ScalarLifetimeCheck
     public ScalarLifetimeCheck(IlCallGraph torchSharp)
     {
         _unsafeTorchSharpMethods = [.. torchSharp.Methods.Where(m => LeavesScalarToCollector(m)).Select(m => m.Name)];
-        var byName = torchSharp.Methods.GroupBy(m => m.Name).ToDictionary(g => g.Key, g => g.First());
         for (bool grew = true; grew;)
         {
             grew = false;
@@ -56,7 +55,7 @@ internal sealed class ScalarLifetimeCheck
             {
                 if (_unsafeTorchSharpMethods.Contains(call.Callee))
                     problems.Add($"{method.Name}: calls {call.Callee}, which passes a temporary Scalar");
-                string made = call.Callee.EndsWith("::.ctor", StringComparison.Ordinal) || call.Callee.Contains("::.ctor(", StringComparison.Ordinal)
+                string made = call.Callee.Contains("::.ctor(", StringComparison.Ordinal)
                     ? call.Callee[..call.Callee.IndexOf("::", StringComparison.Ordinal)]
                     : call.ReturnType;
                 var unsafeVirtuals = UnsafeVirtuals(made);

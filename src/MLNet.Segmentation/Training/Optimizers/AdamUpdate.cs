@@ -9,10 +9,15 @@ namespace MLNet.Segmentation.Training.Optimizers;
 /// </summary>
 internal static class AdamUpdate
 {
-    /// <summary>Updates <paramref name="param"/> in place; returns the new max_exp_avg_sq when amsgrad is on.</summary>
-    public static Tensor? Apply(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor? maxExpAvgSq, long step, double lr,
+    /// <summary>
+    /// Counts the step and updates <paramref name="param"/> in place, with the moments of the optimizer's state (fields of
+    /// TorchSharp's Adam.State or AdamW.State). The package's optimizers are made without amsgrad, so it is refused.
+    /// </summary>
+    public static void Apply(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, ref long step, double lr,
         double beta1, double beta2, double eps, double weightDecay, bool amsgrad, bool maximize, bool decoupledWeightDecay)
     {
+        if (amsgrad) throw new NotSupportedException("the package's Adam and AdamW steps do not implement amsgrad");
+        step += 1;
         if (maximize) grad = grad.neg();
         if (decoupledWeightDecay)
         {
@@ -33,19 +38,11 @@ internal static class AdamUpdate
         using (var oneMinusB2 = (1 - beta2).ToScalar())
             expAvgSq.mul_(b2).addcmul_(grad, grad, oneMinusB2);
 
-        Tensor? newMax = null;
-        Tensor second = expAvgSq;
-        if (amsgrad)
-        {
-            newMax = maxExpAvgSq is null ? expAvgSq.clone() : maximum(maxExpAvgSq, expAvgSq);
-            second = newMax;
-        }
         using var correction = Math.Sqrt(biasCorrection2).ToScalar();
         using var epsilon = eps.ToScalar();
-        using var root = second.sqrt();
+        using var root = expAvgSq.sqrt();
         using var denominator = root.div_(correction).add_(epsilon, Engine.OwnedScalars.One);
         using var stepSize = (-lr / biasCorrection1).ToScalar();
         param.addcdiv_(expAvg, denominator, stepSize);
-        return newMax;
     }
 }

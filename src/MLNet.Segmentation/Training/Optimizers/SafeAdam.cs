@@ -18,16 +18,9 @@ internal sealed class SafeAdam(IEnumerable<Parameter> parameters, double lr, dou
         {
             if (param.grad is not { } grad) continue;
             var state = (State)_state[param.Handle];
-            state.step += 1;
-            var max = AdamUpdate.Apply(param, grad, state.exp_avg, state.exp_avg_sq, state.max_exp_avg_sq, state.step, options.LearningRate!.Value,
+            AdamUpdate.Apply(param, grad, state.exp_avg, state.exp_avg_sq, ref state.step, options.LearningRate!.Value,
                 options.beta1!.Value, options.beta2!.Value, options.eps!.Value, options.weight_decay!.Value, options.amsgrad!.Value,
                 options.maximize!.Value, decoupledWeightDecay: false);
-            if (max is not null)
-            {
-                var previous = state.max_exp_avg_sq;
-                state.max_exp_avg_sq = max.DetachFromDisposeScope();
-                previous?.Dispose();
-            }
         }
     }, closure);
 }

@@ -19,18 +19,9 @@ internal sealed class SafeAdamW(IEnumerable<Parameter> parameters, double lr, do
         {
             if (param.grad is not { } grad) continue;
             var state = (State)_state[param.Handle];
-            state.step += 1;
-            var max = AdamUpdate.Apply(param, grad, state.exp_avg, state.exp_avg_sq, state.max_exp_avg_sq, state.step, options.LearningRate!.Value,
+            AdamUpdate.Apply(param, grad, state.exp_avg, state.exp_avg_sq, ref state.step, options.LearningRate!.Value,
                 options.beta1!.Value, options.beta2!.Value, options.eps!.Value, options.weight_decay!.Value, options.amsgrad!.Value,
                 options.maximize!.Value, decoupledWeightDecay: true);
-            if (max is not null) ReplaceMax(state, max);
         }
     }, closure);
-
-    private static void ReplaceMax(State state, Tensor max)
-    {
-        var previous = state.max_exp_avg_sq;
-        state.max_exp_avg_sq = max.DetachFromDisposeScope();
-        previous?.Dispose();
-    }
 }

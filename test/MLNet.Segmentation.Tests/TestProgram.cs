@@ -13,7 +13,7 @@ internal static class TestProgram
         if (args[0] == Engine.RuntimeTests.ThreadsJob) return Engine.RuntimeTests.RunThreadsJob();
         if (args[0] == Nn.OneDnnChannelPaddingTests.EnabledJob) return Nn.OneDnnChannelPaddingTests.PrintEnabled();
         if (args[0] == Hostile.LoadPeakJob.Job) return Hostile.LoadPeakJob.Run(args[1]);
-        if (args[0] == Engine.GlibcMallocTests.FaultsJob) return Engine.GlibcMallocTests.RunFaultsJob();
+        if (args[0] == Engine.CpuMemoryTests.FaultsJob) return Engine.CpuMemoryTests.RunFaultsJob();
         Console.Error.WriteLine($"unknown job '{args[0]}'");
         return 2;
     }

@@ -19,6 +19,7 @@ public static class ModelFileArguments
         CommonOptions.Device,
         CommonOptions.Precision,
         CommandOption.Valued("--max-pixels", "N", "PredictorOptions.MaxPixels: pixels sent through the network at once [2097152]; larger images need --tile"),
+        CommandOption.Flag("--no-fold-batchnorm", "keep BatchNorm as its own layer (by default a loaded model has it folded into its convolutions)"),
     ];
 
     /// <summary>--max-image-pixels (predict): the decoder's limit.</summary>
@@ -117,6 +118,7 @@ public static class ModelFileArguments
             SlidingWindow = window,
             Device = DeviceArgument.Parse(args), AutocastDType = autocast,
             MaxPixels = args.Int("--max-pixels", (int)PredictorOptions.DefaultMaxPixels, 1, int.MaxValue),
+            FoldBatchNorm = !args.Has("--no-fold-batchnorm"), // the predictor owns the loaded network
         });
     }
 }

@@ -39,6 +39,7 @@ public sealed class BenchCommand : ICommand
         CommandOption.Valued("--script", "PATH", "the PyTorch peer's script [build/bench/models.py]"),
         CommandOption.Valued("--old-mlseg", "PATH", "also run this older mlseg's bench, network by network"),
         CommandOption.Flag("--no-peer", "ours only"),
+        CommandOption.Flag("--no-fold-batchnorm", "ours: infer without BatchNorm folded into the convolutions (for A/B)"),
         CommandOption.Flag("--json", "print JSON lines instead of a table"),
     ];
 
@@ -52,7 +53,8 @@ public sealed class BenchCommand : ICommand
         int warmup = a.Int("--warmup", 2, 0, 100), repeats = a.Int("--repeats", 5, 1, 1000);
         bool cuda = a.Choice("--device", "cpu", "cpu", "cuda") == "cuda";
         if (precision == "fp16" && !cuda) throw a.Usage("--precision fp16 needs --device cuda");
-        var settings = new BenchSettings(batch, size, classes, warmup, repeats, BenchWorkload.ParseDevice(a), precision, phases, a.Has("--cudnn-benchmark"));
+        var settings = new BenchSettings(batch, size, classes, warmup, repeats, BenchWorkload.ParseDevice(a), precision, phases, a.Has("--cudnn-benchmark"),
+            FoldBatchNorm: !a.Has("--no-fold-batchnorm"));
         if (settings.CudnnBenchmark) CudnnSettings.Benchmark = true;
         string? oldMlseg = a.String("--old-mlseg");
         if (oldMlseg is not null && !File.Exists(oldMlseg)) throw new FileNotFoundException($"--old-mlseg {oldMlseg}: no such file", oldMlseg);
@@ -128,6 +130,7 @@ public sealed class BenchCommand : ICommand
             ["framework"] = $"mlnet-segmentation (TorchSharp {TorchRuntime.TorchSharpVersion}, libtorch {TorchRuntime.LibTorchVersion})",
             ["peer"] = "ours", ["arch"] = arch, ["batch"] = s.Batch, ["size"] = s.Size, ["device"] = Devices.Name(s.Device),
             ["amp"] = s.Precision == "fp32" ? "none" : s.Precision, ["cudnn_benchmark"] = s.CudnnBenchmark,
+            ["cpu_memory"] = CpuMemory.Mode.ToString(),
         };
         if (s.Phases.Train)
         {
@@ -136,7 +139,7 @@ public sealed class BenchCommand : ICommand
         }
         if (s.Phases.Infer)
         {
-            workload.PrepareInference();
+            row["infer_batchnorm_folded"] = workload.PrepareInference(s.FoldBatchNorm);
             MeasurePhase(row, "infer", "infer_ms", workload.Infer, workload.Sync, s);
         }
         return row;
@@ -149,7 +152,7 @@ public sealed class BenchCommand : ICommand
     /// </summary>
     private static void MeasurePhase(JsonObject row, string prefix, string timeKey, Action step, Action sync, BenchSettings s)
     {
-        GlibcMalloc.Release(); // what earlier networks and phases left in the heap is not this phase's
+        CpuMemory.Release(); // what earlier networks and phases left in the heap is not this phase's
         PeakMemory.Reset();
         var (seconds, managedBytes, collections) = BenchTiming.Measure(step, sync, s.Warmup, s.Repeats);
         row[timeKey] = Math.Round(seconds * 1000, 1);

@@ -78,7 +78,7 @@ public sealed class BenchMemoryCommand : ICommand
     {
         using var workload = new BenchWorkload(arch, batch, size, classes, device, "fp32", widthDivisor);
         Action step = train ? workload.TrainStep : workload.Infer;
-        if (train) workload.Module.train(); else workload.PrepareInference();
+        if (train) workload.Module.train(); else workload.PrepareInference(foldBatchNorm: true);
         var samples = new List<(int Step, double Megabytes)>();
         var tensors = new List<long>();
         double afterWarmup = double.NaN;

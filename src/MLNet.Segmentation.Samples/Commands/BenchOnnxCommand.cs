@@ -64,7 +64,7 @@ public sealed class BenchOnnxCommand : ICommand
             double torchMs;
             using (var workload = new BenchWorkload(arch, batch, size, classes, TorchSharp.torch.CPU, "fp32"))
             {
-                workload.PrepareInference();
+                workload.PrepareInference(foldBatchNorm: false); // exported below, and a folded network cannot be
                 var model = (SegmentationModel)workload.Module;
                 var manifest = new ModelManifest
                 {
@@ -73,10 +73,10 @@ public sealed class BenchOnnxCommand : ICommand
                     ClassColors = Enumerable.Range(0, classes).Select(_ => "#000000").ToArray(),
                 };
                 SegmentationModelFile.ExportOnnx(model, manifest, path, new OnnxExportOptions { Height = size, Width = size, FoldBatchNorm = fold });
-                GlibcMalloc.Release();
+                CpuMemory.Release();
                 torchMs = Median(workload.Infer, warmup, repeats);
             }
-            GlibcMalloc.Release();
+            CpuMemory.Release();
             using var onnx = OnnxSegmentationModel.Open(path);
             var random = new Random(0);
             var images = new float[(long)batch * 3 * size * size];

@@ -1,6 +1,7 @@
 using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Losses;
 using MLNet.Segmentation.Models;
+using MLNet.Segmentation.Nn;
 using MLNet.Segmentation.Samples.Cli;
 using MLNet.Segmentation.Training;
 using TorchSharp;
@@ -85,8 +86,15 @@ internal sealed class BenchWorkload : IDisposable
         }
     }
 
-    /// <summary>Puts the network in eval mode for <see cref="Infer"/>.</summary>
-    public void PrepareInference() => Module.eval();
+    /// <summary>
+    /// Puts the network in eval mode for <see cref="Infer"/>, with its BatchNorm folded into its convolutions when
+    /// <paramref name="foldBatchNorm"/> (the network cannot train after that); returns how many were folded.
+    /// </summary>
+    public int PrepareInference(bool foldBatchNorm)
+    {
+        Module.eval();
+        return foldBatchNorm ? BatchNormFusion.FoldInPlace(Module) : 0;
+    }
 
     /// <summary>Forward and argmax without gradients (after <see cref="PrepareInference"/>).</summary>
     public void Infer()

@@ -26,7 +26,7 @@ public sealed class InfoCommand : ICommand
         output.WriteLine($"CUDA devices:      {TorchRuntime.CudaDeviceCount}");
         output.WriteLine($"CPU threads:       {TorchRuntime.Threads} (processors: {Environment.ProcessorCount})");
         output.WriteLine($"default device:    {Devices.Name(Devices.Parse("auto"))}");
-        output.WriteLine($"freed CPU memory:  {(GlibcMalloc.Applied ? "kept for reuse (glibc mallopt; MLSEG_KEEP_FREED_MEMORY=0 turns it off)" : "returned to the system (glibc default)")}");
+        output.WriteLine($"CPU memory:        {CpuMemory.Describe()}");
         return Task.FromResult(0);
     }
 }

@@ -8,27 +8,21 @@ namespace MLNet.Segmentation.Engine;
 /// a page fault and page zeroing for every page of every large activation, and the heap top is trimmed back to the
 /// system. With <c>M_MMAP_MAX = 0</c> and <c>M_TRIM_THRESHOLD</c> at its maximum, large blocks come from the heap and
 /// stay mapped after free, so the next batch reuses them. Measured here: DeepLab v3+ inference at 8 x 256x256 in a
-/// fresh process took 4.7 s per batch before and 1.5 s after, with 11% more peak RSS. Applied once per process by
-/// <see cref="TorchRuntime.EnsureInitialized"/> on Linux with glibc, unless <see cref="SwitchVariable"/> is "0".
+/// fresh process took 4.7 s per batch before and 1.5 s after, with 11% more peak RSS; in training the kept heap
+/// fragments (SegNet: 1.6x the peak). Applied by <see cref="CpuMemory"/> in its <see cref="CpuMemoryMode.KeepFreed"/> mode.
 /// </summary>
 public static class GlibcMalloc
 {
-    private const int TrimThreshold = -1, MmapMax = -4; // glibc's M_TRIM_THRESHOLD and M_MMAP_MAX
+    private const int TrimThreshold = -1, MmapThreshold = -3, MmapMax = -4; // glibc's M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_MMAP_MAX
 
-    /// <summary>The environment variable that turns the tuning off ("0"), for A/B runs.</summary>
-    public const string SwitchVariable = "MLSEG_KEEP_FREED_MEMORY";
-
-    /// <summary>Whether this process runs with the tuning (set by <see cref="TorchRuntime.EnsureInitialized"/>).</summary>
+    /// <summary>Whether this process runs with the tuning.</summary>
     public static bool Applied { get; private set; }
 
-    /// <summary>False when <see cref="SwitchVariable"/> is "0".</summary>
-    public static bool Wanted => Environment.GetEnvironmentVariable(SwitchVariable) != "0";
-
-    /// <summary>Applies the tuning when wanted and possible (Linux with glibc); returns whether it is in effect.</summary>
+    /// <summary>Applies the tuning where possible (Linux with glibc); returns whether it is in effect.</summary>
     internal static bool TryApply()
     {
         if (Applied) return true;
-        if (!Wanted || !OperatingSystem.IsLinux()) return false;
+        if (!OperatingSystem.IsLinux()) return false;
         try
         {
             Applied = mallopt(MmapMax, 0) == 1 && mallopt(TrimThreshold, int.MaxValue) == 1;
@@ -41,12 +35,30 @@ public static class GlibcMalloc
     }
 
     /// <summary>
-    /// Hands the kept free memory back to the system (glibc's malloc_trim(0)), like torch.cuda.empty_cache() for the
-    /// GPU: e.g. between two networks, so the second's peak memory is its own. Returns whether memory was released.
+    /// Fixes glibc's mmap threshold at <paramref name="bytes"/> (mallopt M_MMAP_THRESHOLD), which also stops glibc from
+    /// raising it, up to 32 MiB, each time an mmapped block is freed: every block of that size or more is then its own
+    /// mapping, handed back on free, instead of a heap block that stays. Returns whether it took (Linux with glibc).
+    /// </summary>
+    internal static bool TryFixMmapThreshold(int bytes)
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            return mallopt(MmapThreshold, bytes) == 1;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Hands free heap memory back to the system (glibc's malloc_trim(0)), like torch.cuda.empty_cache() for the GPU:
+    /// e.g. between two networks, so the second's peak memory is its own. Returns whether memory was released.
     /// </summary>
     public static bool Release()
     {
-        if (!Applied) return false;
+        if (!OperatingSystem.IsLinux()) return false;
         try
         {
             return malloc_trim(0) == 1;

@@ -55,6 +55,13 @@ public static class TensorData
         return result;
     }
 
+    /// <summary>A tensor's values (any dtype, device or layout, gradients detached) as float32, row-major.</summary>
+    public static float[] Floats(Tensor tensor)
+    {
+        using var scope = NewDisposeScope();
+        return ToArray<float>(tensor.detach().to_type(ScalarType.Float32));
+    }
+
     /// <summary>A shape as text, e.g. "[2, 3, 64, 64]".</summary>
     public static string ShapeText(long[] shape) => "[" + string.Join(", ", shape) + "]";
 

@@ -7,7 +7,8 @@ namespace MLNet.Segmentation.Engine;
 /// thread count is set from the MLSEG_NUM_THREADS environment variable when it is set (libtorch's own default, the
 /// core count, otherwise), and NNPACK is switched off (torch.backends.nnpack.enabled = False): libtorch 2.10 tries it for
 /// some convolutions and, on processors it does not support, prints "Could not initialize NNPACK" on every such call.
-/// On Linux, glibc's malloc is told to keep freed memory for reuse (<see cref="GlibcMalloc"/>).
+/// The CPU memory mode (<see cref="CpuMemory"/>: huge pages, glibc's kept heap or neither) is set before libtorch's first
+/// allocation; a bad MLSEG_CPU_MEMORY fails like a bad MLSEG_NUM_THREADS.
 /// </summary>
 public static class TorchRuntime
 {
@@ -17,16 +18,19 @@ public static class TorchRuntime
     public const string ThreadsVariable = "MLSEG_NUM_THREADS";
 
     /// <summary>
-    /// Loads libtorch (through TorchSharp) and applies the thread setting once per process. A bad MLSEG_NUM_THREADS fails
-    /// every call with the same <see cref="InvalidOperationException"/>, not only the first.
+    /// Loads libtorch (through TorchSharp) and applies the thread and memory settings once per process. A bad
+    /// MLSEG_NUM_THREADS or MLSEG_CPU_MEMORY fails every call with the same <see cref="InvalidOperationException"/>, not
+    /// only the first.
     /// </summary>
     public static void EnsureInitialized()
     {
         if (Volatile.Read(ref _initialized) == 1) return;
         int? threads = ConfiguredThreads();
+        var memory = CpuMemory.Requested();
         if (Interlocked.Exchange(ref _initialized, 1) == 1) return;
-        GlibcMalloc.TryApply(); // before libtorch's first allocations
+        var wantedMemory = CpuMemory.PrepareBeforeLibTorchLoads(memory);
         _ = torch.get_num_threads(); // loads TorchSharp's native library and libtorch first
+        CpuMemory.ApplyAfterLibTorchLoads(wantedMemory, automatic: memory is null);
         if (threads is int count) torch.set_num_threads(count);
         if (OperatingSystem.IsLinux()) LibTorchExports.setUserEnabledNNPACK(LibTorchExports.globalContext(), 0);
     }

@@ -26,6 +26,13 @@ public sealed record PredictorOptions
     /// </summary>
     public ScalarType? AutocastDType { get; init; }
 
+    /// <summary>
+    /// Folds the network's BatchNorm layers into the convolutions before them (<see cref="Nn.BatchNormFusion"/>), in place:
+    /// the same predictions up to float32 rounding, with one pass over each activation less. One way: the model can then
+    /// neither train nor be saved, so set it only where the predictor owns the network (e.g. loaded from a file).
+    /// </summary>
+    public bool FoldBatchNorm { get; init; }
+
     /// <summary>The default of <see cref="MaxPixels"/>: 2^21 (2,097,152, e.g. one 2048 x 1024 image).</summary>
     public const long DefaultMaxPixels = 1L << 21;
 

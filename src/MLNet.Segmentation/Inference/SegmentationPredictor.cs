@@ -36,6 +36,7 @@ public sealed class SegmentationPredictor : IImageSegmenter
             throw new ArgumentException($"AutocastDType {autocast} is not supported on {_device}: use BFloat16 (CPU or CUDA), Float16 (CUDA) or null");
         ModuleDevice.MoveTo(_model, _device);
         _model.eval();
+        if (_options.FoldBatchNorm) Nn.BatchNormFusion.FoldInPlace(_model);
     }
 
     /// <summary>The device inference runs on.</summary>

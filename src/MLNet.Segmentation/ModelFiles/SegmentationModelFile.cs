@@ -47,6 +47,7 @@ public static partial class SegmentationModelFile
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(manifest);
+        Nn.BatchNormFusion.ThrowIfFolded(model, $"save the model to {path}");
         var (key, options) = ArchitectureRegistry.Describe(model);
         var complete = manifest with { Architecture = key, Options = options, NumClasses = (int)model.NumClasses, InChannels = (int)model.InChannels };
         complete.Validate();

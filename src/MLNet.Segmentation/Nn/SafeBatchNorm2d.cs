@@ -18,10 +18,21 @@ public sealed class SafeBatchNorm2d : BatchNorm
     {
     }
 
+    /// <summary>True once <see cref="BatchNormFusion"/> folded this layer into the convolution before it: it passes its input through.</summary>
+    public bool IsFolded { get; private set; }
+
+    internal void MarkFolded() => IsFolded = true;
+
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
         ValidateInputDimensions(input);
+        if (IsFolded)
+        {
+            if (training)
+                throw new InvalidOperationException("this BatchNorm2d was folded into the convolution before it for inference (BatchNormFusion.FoldInPlace) and cannot train; load the model again");
+            return input.alias();
+        }
         double averagingFactor = momentum ?? 0.0;
         if (training && track_running_stats && num_batches_tracked is not null)
         {

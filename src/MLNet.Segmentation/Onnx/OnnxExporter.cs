@@ -39,6 +39,7 @@ public static class OnnxExporter
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(options);
+        Nn.BatchNormFusion.ThrowIfFolded(network, "export the model to ONNX (OnnxExportOptions.FoldBatchNorm folds on export)");
         options.Validate();
         var model = Supported(network);
         var (key, architectureOptions) = ArchitectureRegistry.Describe(model);

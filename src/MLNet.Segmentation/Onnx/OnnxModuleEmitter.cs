@@ -71,7 +71,7 @@ internal static class OnnxModuleEmitter
         long[] dims = conv.weight.shape;
         bool transposed = conv is ConvolutionTranspose;
         if (foldedBatchNorm is not null)
-            (weight, bias) = BatchNormFolding.Fold(weight, dims, bias, transposed, conv.groups, OnnxModules.BatchNorm(foldedBatchNorm));
+            (weight, bias) = Nn.BatchNormFolding.Fold(weight, dims, bias, transposed, conv.groups, OnnxModules.BatchNorm(foldedBatchNorm));
         return transposed
             ? g.ConvTranspose(x, name, weight, dims, bias, Pair(conv.stride), padding, Pair(conv.output_padding), Pair(conv.dilation), conv.groups)
             : g.Conv(x, name, weight, dims, bias, Pair(conv.stride), padding, Pair(conv.dilation), conv.groups);

@@ -20,20 +20,10 @@ internal static class OnnxModules
     public static IReadOnlyList<(string Name, nn.Module Module)> Children(nn.Module module) => module.named_children().ToList();
 
     /// <summary>A tensor's values as float32, row-major.</summary>
-    public static float[] Floats(Tensor tensor)
-    {
-        using var scope = NewDisposeScope();
-        return TensorData.ToArray<float>(tensor.detach().to_type(ScalarType.Float32));
-    }
+    public static float[] Floats(Tensor tensor) => TensorData.Floats(tensor);
 
     /// <summary>The inference-mode parameters of <paramref name="bn"/> (scale 1 and bias 0 when it is not affine).</summary>
-    public static OnnxBatchNormParameters BatchNorm(BatchNorm bn)
-    {
-        if (bn.running_mean is null || bn.running_var is null)
-            throw new NotSupportedException("ONNX export: a BatchNorm2d without running statistics (track_running_stats: false) cannot be exported");
-        long c = bn.num_features;
-        float[] scale = bn.weight is { } w ? Floats(w) : Enumerable.Repeat(1f, (int)c).ToArray();
-        float[] bias = bn.bias is { } b ? Floats(b) : new float[c];
-        return new OnnxBatchNormParameters(scale, bias, Floats(bn.running_mean), Floats(bn.running_var), bn.eps);
-    }
+    public static Nn.BatchNormParameters BatchNorm(BatchNorm bn) =>
+        Nn.BatchNormParameters.Of(bn)
+        ?? throw new NotSupportedException("ONNX export: a BatchNorm2d without running statistics (track_running_stats: false) cannot be exported");
 }

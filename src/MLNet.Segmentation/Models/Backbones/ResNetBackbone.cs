@@ -40,7 +40,7 @@ public sealed record ResNetFeatures(Tensor Layer1, Tensor Layer2, Tensor Layer3,
 /// (only "fc.*" is unexpected). Output stride 8 or 16 replaces the stride of layer3/layer4 by dilation.
 /// <see cref="FromTorchVision"/> wraps the layers of a TorchVision (or any torchvision-layout) ResNet instead.
 /// </summary>
-public sealed class ResNetBackbone : nn.Module<Tensor, Tensor>
+public sealed class ResNetBackbone : nn.Module<Tensor, Tensor>, IConvBatchNormPairs
 {
     private readonly nn.Module<Tensor, Tensor> conv1;
     private readonly nn.Module<Tensor, Tensor> bn1;
@@ -158,6 +158,10 @@ public sealed class ResNetBackbone : nn.Module<Tensor, Tensor>
                 : new BasicBlock(_inPlanes, planes, 1, _dilation, null));
         return layer;
     }
+
+    /// <inheritdoc />
+    public IEnumerable<(Convolution Convolution, SafeBatchNorm2d BatchNorm)> ConvBatchNormPairs() =>
+        conv1 is Convolution convolution && bn1 is SafeBatchNorm2d batchNorm ? [(convolution, batchNorm)] : [];
 
     /// <summary>layer4's features (stride <see cref="ResNetOptions.OutputStride"/>).</summary>
     public override Tensor forward(Tensor input)

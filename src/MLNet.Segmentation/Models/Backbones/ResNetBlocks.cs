@@ -9,7 +9,7 @@ namespace MLNet.Segmentation.Models.Backbones;
 /// ResNet-18/34's residual block: two 3x3 convolutions ("conv1", "bn1", "conv2", "bn2") and an optional projection
 /// "downsample" (1x1 convolution + BatchNorm). Unlike torchvision's, it accepts a dilation (for output stride 8/16).
 /// </summary>
-public sealed class BasicBlock : nn.Module<Tensor, Tensor>
+public sealed class BasicBlock : nn.Module<Tensor, Tensor>, IConvBatchNormPairs
 {
     /// <summary>Channel expansion of the block's output over <c>planes</c>.</summary>
     public const int Expansion = 1;
@@ -32,6 +32,9 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
     }
 
     /// <inheritdoc />
+    public IEnumerable<(Convolution Convolution, SafeBatchNorm2d BatchNorm)> ConvBatchNormPairs() => [(conv1, bn1), (conv2, bn2)];
+
+    /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
@@ -46,7 +49,7 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
 /// ResNet-50's bottleneck block: 1x1, 3x3 (strided, dilated) and 1x1 convolutions with BatchNorm ("conv1".."bn3")
 /// and an optional "downsample" projection; the output has 4 x <c>planes</c> channels (torchvision's layout).
 /// </summary>
-public sealed class Bottleneck : nn.Module<Tensor, Tensor>
+public sealed class Bottleneck : nn.Module<Tensor, Tensor>, IConvBatchNormPairs
 {
     /// <summary>Channel expansion of the block's output over <c>planes</c>.</summary>
     public const int Expansion = 4;
@@ -71,6 +74,9 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
         this.downsample = downsample;
         RegisterComponents();
     }
+
+    /// <inheritdoc />
+    public IEnumerable<(Convolution Convolution, SafeBatchNorm2d BatchNorm)> ConvBatchNormPairs() => [(conv1, bn1), (conv2, bn2), (conv3, bn3)];
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)

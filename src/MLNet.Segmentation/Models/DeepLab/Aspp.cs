@@ -52,7 +52,7 @@ public sealed class Aspp : nn.Module<Tensor, Tensor>
 /// ASPP's image-level branch: global average pooling, 1x1 conv, BatchNorm, ReLU ("0".."3", torchvision's layout), then
 /// bilinear upsampling back to the input size.
 /// </summary>
-public sealed class AsppPooling : nn.Module<Tensor, Tensor>
+public sealed class AsppPooling : nn.Module<Tensor, Tensor>, IConvBatchNormPairs
 {
     private readonly List<nn.Module<Tensor, Tensor>> _layers;
 
@@ -62,6 +62,10 @@ public sealed class AsppPooling : nn.Module<Tensor, Tensor>
         _layers = [nn.AdaptiveAvgPool2d(1), Layers.Conv2d(inChannels, outChannels, 1, bias: false), Layers.BatchNorm2d(outChannels), nn.ReLU()];
         for (int i = 0; i < _layers.Count; i++) register_module(i.ToString(System.Globalization.CultureInfo.InvariantCulture), _layers[i]);
     }
+
+    /// <inheritdoc />
+    public IEnumerable<(Convolution Convolution, SafeBatchNorm2d BatchNorm)> ConvBatchNormPairs() =>
+        [((Convolution)_layers[1], (SafeBatchNorm2d)_layers[2])];
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)

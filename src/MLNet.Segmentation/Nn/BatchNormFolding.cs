@@ -1,4 +1,4 @@
-namespace MLNet.Segmentation.Onnx;
+namespace MLNet.Segmentation.Nn;
 
 /// <summary>
 /// Folds an inference-mode BatchNorm into the (transposed) convolution before it, on host arrays in double precision:
@@ -11,7 +11,7 @@ internal static class BatchNormFolding
     /// [Cin, Cout/groups, ...], its output channel of element (i, j) being (i / (Cin/groups)) * (Cout/groups) + j.
     /// </summary>
     public static (float[] Weight, float[] Bias) Fold(float[] weight, long[] weightDims, float[]? bias, bool transposed, long groups,
-        OnnxBatchNormParameters bn)
+        BatchNormParameters bn)
     {
         long outChannels = transposed ? weightDims[1] * groups : weightDims[0];
         if (bn.Mean.Length != outChannels)
@@ -38,4 +38,15 @@ internal static class BatchNormFolding
 }
 
 /// <summary>The inference-mode parameters of a BatchNorm layer.</summary>
-internal sealed record OnnxBatchNormParameters(float[] Scale, float[] Bias, float[] Mean, float[] Variance, double Eps);
+internal sealed record BatchNormParameters(float[] Scale, float[] Bias, float[] Mean, float[] Variance, double Eps)
+{
+    /// <summary>The parameters of <paramref name="bn"/> (scale 1 and bias 0 when it is not affine); null without running statistics.</summary>
+    public static BatchNormParameters? Of(TorchSharp.Modules.BatchNorm bn)
+    {
+        if (bn.running_mean is null || bn.running_var is null) return null;
+        long c = bn.num_features;
+        float[] scale = bn.weight is { } w ? Engine.TensorData.Floats(w) : Enumerable.Repeat(1f, (int)c).ToArray();
+        float[] bias = bn.bias is { } b ? Engine.TensorData.Floats(b) : new float[c];
+        return new BatchNormParameters(scale, bias, Engine.TensorData.Floats(bn.running_mean), Engine.TensorData.Floats(bn.running_var), bn.eps);
+    }
+}

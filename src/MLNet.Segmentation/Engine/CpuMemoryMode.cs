@@ -8,8 +8,8 @@ public enum CpuMemoryMode
 
     /// <summary>
     /// libtorch's transparent-huge-page allocation (THP_MEM_ALLOC_ENABLE): blocks of 2 MiB or more are page-aligned and
-    /// madvise(MADV_HUGEPAGE)d, so they fault in 2 MiB at a time; glibc's mmap threshold is fixed at 2 MiB, so each is
-    /// its own mapping and is returned to the system on free.
+    /// madvise(MADV_HUGEPAGE)d, so they fault in 2 MiB at a time; the large ones are mappings of their own, returned to
+    /// the system on free (<see cref="CpuMemory.MmapThresholdVariable"/> sets which).
     /// </summary>
     HugePages,
 

@@ -27,6 +27,7 @@ public static class TorchRuntime
         if (Volatile.Read(ref _initialized) == 1) return;
         int? threads = ConfiguredThreads();
         var memory = CpuMemory.Requested();
+        _ = CpuMemory.MmapThresholdMiB(); // a bad value fails here, every time
         if (Interlocked.Exchange(ref _initialized, 1) == 1) return;
         var wantedMemory = CpuMemory.PrepareBeforeLibTorchLoads(memory);
         _ = torch.get_num_threads(); // loads TorchSharp's native library and libtorch first

@@ -83,14 +83,13 @@ public static class CpuMemory
 
     // After libtorch loads: checks that huge pages took (libtorch may have allocated before, or the process may have
     // set THP_MEM_ALLOC_ENABLE=0); "auto" then falls back to the kept heap.
-    internal static void ApplyAfterLibTorchLoads(CpuMemoryMode wanted, bool automatic)
+    internal static void ApplyAfterLibTorchLoads(CpuMemoryMode wanted, bool automatic, int mmapThresholdMiB)
     {
         if (wanted == CpuMemoryMode.HugePages)
         {
             if (HugePageTensors.InEffect())
             {
-                int mib = MmapThresholdMiB();
-                if (mib > 0) _ = GlibcMalloc.TryFixMmapThreshold(mib << 20);
+                if (mmapThresholdMiB > 0) _ = GlibcMalloc.TryFixMmapThreshold(mmapThresholdMiB << 20);
                 Mode = CpuMemoryMode.HugePages;
                 return;
             }

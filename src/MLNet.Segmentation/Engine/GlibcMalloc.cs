@@ -22,15 +22,7 @@ public static class GlibcMalloc
     internal static bool TryApply()
     {
         if (Applied) return true;
-        if (!OperatingSystem.IsLinux()) return false;
-        try
-        {
-            Applied = mallopt(MmapMax, 0) == 1 && mallopt(TrimThreshold, int.MaxValue) == 1;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            Applied = false; // not glibc (e.g. musl): nothing to tune
-        }
+        Applied = Succeeds(() => mallopt(MmapMax, 0)) && Succeeds(() => mallopt(TrimThreshold, int.MaxValue));
         return Applied;
     }
 
@@ -39,29 +31,21 @@ public static class GlibcMalloc
     /// raising it, up to 32 MiB, each time an mmapped block is freed: every block of that size or more is then its own
     /// mapping, handed back on free, instead of a heap block that stays. Returns whether it took (Linux with glibc).
     /// </summary>
-    internal static bool TryFixMmapThreshold(int bytes)
-    {
-        if (!OperatingSystem.IsLinux()) return false;
-        try
-        {
-            return mallopt(MmapThreshold, bytes) == 1;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return false;
-        }
-    }
+    internal static bool TryFixMmapThreshold(int bytes) => Succeeds(() => mallopt(MmapThreshold, bytes));
 
     /// <summary>
     /// Hands free heap memory back to the system (glibc's malloc_trim(0)), like torch.cuda.empty_cache() for the GPU:
     /// e.g. between two networks, so the second's peak memory is its own. Returns whether memory was released.
     /// </summary>
-    public static bool Release()
+    public static bool Release() => Succeeds(() => malloc_trim(0));
+
+    // A glibc call that returns 1 on success; false off Linux or without glibc (e.g. musl), where there is nothing to tune.
+    private static bool Succeeds(Func<int> call)
     {
         if (!OperatingSystem.IsLinux()) return false;
         try
         {
-            return malloc_trim(0) == 1;
+            return call() == 1;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {

@@ -13,9 +13,6 @@ internal static class HugePageTensors
     /// <summary>libtorch's variable (c10/core/impl/alloc_cpu.cpp), read once, at its first CPU allocation.</summary>
     public const string LibTorchVariable = "THP_MEM_ALLOC_ENABLE";
 
-    /// <summary>libtorch's threshold: blocks of at least this many bytes get huge pages (gAlloc_threshold_thp).</summary>
-    public const int ThresholdBytes = 2 << 20;
-
     private const string ThpSetting = "/sys/kernel/mm/transparent_hugepage/enabled";
     private const int Probes = 3;
     // Above libtorch's 2 MiB threshold, and above glibc's 32 MiB ceiling for its dynamic mmap threshold: freeing a smaller

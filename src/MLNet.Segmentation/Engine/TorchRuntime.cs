@@ -27,11 +27,11 @@ public static class TorchRuntime
         if (Volatile.Read(ref _initialized) == 1) return;
         int? threads = ConfiguredThreads();
         var memory = CpuMemory.Requested();
-        _ = CpuMemory.MmapThresholdMiB(); // a bad value fails here, every time
+        int mmapThresholdMiB = CpuMemory.MmapThresholdMiB();
         if (Interlocked.Exchange(ref _initialized, 1) == 1) return;
         var wantedMemory = CpuMemory.PrepareBeforeLibTorchLoads(memory);
         _ = torch.get_num_threads(); // loads TorchSharp's native library and libtorch first
-        CpuMemory.ApplyAfterLibTorchLoads(wantedMemory, automatic: memory is null);
+        CpuMemory.ApplyAfterLibTorchLoads(wantedMemory, automatic: memory is null, mmapThresholdMiB);
         if (threads is int count) torch.set_num_threads(count);
         if (OperatingSystem.IsLinux()) LibTorchExports.setUserEnabledNNPACK(LibTorchExports.globalContext(), 0);
     }

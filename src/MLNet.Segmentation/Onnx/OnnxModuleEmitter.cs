@@ -66,8 +66,8 @@ internal static class OnnxModuleEmitter
             : throw new NotSupportedException($"ONNX export: '{name}' uses padding '{conv.padding_type}'; explicit padding is supported"));
         long[] Pair(long[] v) => v.Length == 1 ? [v[0], v[0]] : v;
         padding = Pair(padding);
-        float[] weight = OnnxModules.Floats(conv.weight);
-        float[]? bias = conv.bias is { } b ? OnnxModules.Floats(b) : null;
+        float[] weight = Engine.TensorData.Floats(conv.weight);
+        float[]? bias = conv.bias is { } b ? Engine.TensorData.Floats(b) : null;
         long[] dims = conv.weight.shape;
         bool transposed = conv is ConvolutionTranspose;
         if (foldedBatchNorm is not null)

@@ -1,4 +1,3 @@
-using MLNet.Segmentation.Engine;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -18,9 +17,6 @@ internal static class OnnxModules
 
     /// <summary>The registered children in order.</summary>
     public static IReadOnlyList<(string Name, nn.Module Module)> Children(nn.Module module) => module.named_children().ToList();
-
-    /// <summary>A tensor's values as float32, row-major.</summary>
-    public static float[] Floats(Tensor tensor) => TensorData.Floats(tensor);
 
     /// <summary>The inference-mode parameters of <paramref name="bn"/> (scale 1 and bias 0 when it is not affine).</summary>
     public static Nn.BatchNormParameters BatchNorm(BatchNorm bn) =>

@@ -14,6 +14,7 @@ internal static class TestProgram
         if (args[0] == Nn.OneDnnChannelPaddingTests.EnabledJob) return Nn.OneDnnChannelPaddingTests.PrintEnabled();
         if (args[0] == Hostile.LoadPeakJob.Job) return Hostile.LoadPeakJob.Run(args[1]);
         if (args[0] == Engine.CpuMemoryTests.FaultsJob) return Engine.CpuMemoryTests.RunFaultsJob();
+        if (args[0] == Nn.ChannelsLastInputTests.Job) return Nn.ChannelsLastInputTests.Run();
         Console.Error.WriteLine($"unknown job '{args[0]}'");
         return 2;
     }

@@ -40,6 +40,7 @@ public sealed class BenchCommand : ICommand
         CommandOption.Valued("--old-mlseg", "PATH", "also run this older mlseg's bench, network by network"),
         CommandOption.Flag("--no-peer", "ours only"),
         CommandOption.Flag("--no-fold-batchnorm", "ours: infer without BatchNorm folded into the convolutions (for A/B)"),
+        CommandOption.Flag("--keep-gradients", "ours: zero the gradients between steps instead of dropping them (for A/B)"),
         CommandOption.Flag("--json", "print JSON lines instead of a table"),
     ];
 
@@ -54,7 +55,7 @@ public sealed class BenchCommand : ICommand
         bool cuda = a.Choice("--device", "cpu", "cpu", "cuda") == "cuda";
         if (precision == "fp16" && !cuda) throw a.Usage("--precision fp16 needs --device cuda");
         var settings = new BenchSettings(batch, size, classes, warmup, repeats, BenchWorkload.ParseDevice(a), precision, phases, a.Has("--cudnn-benchmark"),
-            FoldBatchNorm: !a.Has("--no-fold-batchnorm"));
+            FoldBatchNorm: !a.Has("--no-fold-batchnorm"), GradientsToNone: !a.Has("--keep-gradients"));
         if (settings.CudnnBenchmark) CudnnSettings.Benchmark = true;
         string? oldMlseg = a.String("--old-mlseg");
         if (oldMlseg is not null && !File.Exists(oldMlseg)) throw new FileNotFoundException($"--old-mlseg {oldMlseg}: no such file", oldMlseg);
@@ -124,7 +125,7 @@ public sealed class BenchCommand : ICommand
 
     private static JsonObject Measure(string arch, BenchSettings s)
     {
-        using var workload = new BenchWorkload(arch, s.Batch, s.Size, s.Classes, s.Device, s.Precision);
+        using var workload = new BenchWorkload(arch, s.Batch, s.Size, s.Classes, s.Device, s.Precision) { GradientsToNone = s.GradientsToNone };
         var row = new JsonObject
         {
             ["framework"] = $"mlnet-segmentation (TorchSharp {TorchRuntime.TorchSharpVersion}, libtorch {TorchRuntime.LibTorchVersion})",
@@ -135,6 +136,7 @@ public sealed class BenchCommand : ICommand
         if (s.Phases.Train)
         {
             workload.Module.train();
+            row["train_gradients_to_none"] = s.GradientsToNone;
             MeasurePhase(row, "train", "train_step_ms", workload.TrainStep, workload.Sync, s);
         }
         if (s.Phases.Infer)

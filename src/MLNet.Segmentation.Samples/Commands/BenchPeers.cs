@@ -8,7 +8,7 @@ namespace MLNet.Segmentation.Samples.Commands;
 
 /// <summary>What `mlseg bench` measures, as every side (ours and the peers) is told it.</summary>
 internal sealed record BenchSettings(int Batch, int Size, int Classes, int Warmup, int Repeats, torch.Device Device, string Precision,
-    (bool Train, bool Infer) Phases, bool CudnnBenchmark, bool FoldBatchNorm = true)
+    (bool Train, bool Infer) Phases, bool CudnnBenchmark, bool FoldBatchNorm = true, bool GradientsToNone = true)
 {
     /// <summary>The --phases text of these phases.</summary>
     public string PhasesText => Phases switch { (true, true) => "train,infer", (true, false) => "train", _ => "infer" };

@@ -43,6 +43,7 @@ internal sealed class BenchWorkload : IDisposable
     private readonly Tensor _targets;
     private readonly optim.Optimizer _optimizer;
     private readonly IReadOnlyList<Tensor> _parameters;
+    private readonly IReadOnlyList<TorchSharp.Modules.Parameter> _trainable;
     private readonly GradientScaler? _scaler;
     private readonly CrossEntropyLoss _loss = new();
     private readonly TrainingPrecision _precision;
@@ -58,10 +59,14 @@ internal sealed class BenchWorkload : IDisposable
         _targets = randint(0, classes, new long[] { batch, size, size }, ScalarType.Int64, device: device).DetachFromDisposeScope();
         var parameters = Module.parameters().ToList();
         _parameters = parameters;
+        _trainable = parameters;
         _optimizer = optim.Adam(parameters, 1e-4);
         _scaler = precision == "fp16" ? new GradientScaler() : null;
         _precision = precision switch { "bf16" => TrainingPrecision.BFloat16, "fp16" => TrainingPrecision.Float16, _ => TrainingPrecision.Float32 };
     }
+
+    /// <summary>Drop the gradients after each step, as the trainer does by default (false: zero them, as TorchSharp's zero_grad).</summary>
+    public bool GradientsToNone { get; init; } = true;
 
     /// <summary>The network.</summary>
     public nn.Module<Tensor, Tensor> Module { get; }
@@ -84,6 +89,7 @@ internal sealed class BenchWorkload : IDisposable
             _scaler.Step(_optimizer, _parameters);
             _scaler.Update();
         }
+        if (GradientsToNone) Gradients.SetToNone(_trainable);
     }
 
     /// <summary>

@@ -53,18 +53,39 @@ public static class BatchNormFusion
 
     private static bool Fold(Convolution convolution, SafeBatchNorm2d batchNorm)
     {
-        var parameters = BatchNormParameters.Of(batchNorm);
-        if (parameters is null) return false; // batch statistics even in eval mode: nothing fixed to fold
-        var weight = convolution.weight;
-        float[]? bias = convolution.bias is { } b ? TensorData.Floats(b) : null;
-        var (foldedWeight, foldedBias) = BatchNormFolding.Fold(TensorData.Floats(weight), weight.shape, bias,
-            convolution is ConvolutionTranspose, convolution.groups, parameters);
-        using (var host = TensorData.FromArray(foldedWeight, weight.shape))
-            weight.copy_(host);
-        using (var host = TensorData.FromArray(foldedBias))
+        var bn = BatchNormParameters.Of(batchNorm);
+        if (bn is null) return false; // batch statistics even in eval mode: nothing fixed to fold
+        var weight = convolution.weight!;
+        bool transposed = convolution is ConvolutionTranspose;
+        long groups = convolution.groups, outChannels = transposed ? weight.size(1) * groups : weight.size(0);
+        if (bn.Mean.Length != outChannels)
+            throw new InvalidOperationException($"a BatchNorm of {bn.Mean.Length} channels follows a convolution of {outChannels}");
+        // In place and in libtorch, one kernel at a time: no managed copy of the weights (it would stay in the GC heap,
+        // and in the resident memory, until the next full collection). The scale is worked out in float64, as
+        // BatchNormFolding (the ONNX exporter's) does.
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var scale = new double[outChannels];
+        var shift = new double[outChannels];
+        for (int o = 0; o < outChannels; o++)
         {
-            if (convolution.bias is { } existing) existing.copy_(host);
-            else convolution.bias = new Parameter(host.to(weight.dtype, weight.device), requires_grad: weight.requires_grad);
+            scale[o] = bn.Scale[o] / Math.Sqrt(bn.Variance[o] + bn.Eps);
+            shift[o] = bn.Bias[o] - bn.Mean[o] * scale[o];
+        }
+        var scale64 = tensor(scale, ScalarType.Float64, weight.device);
+        var wide = weight.to(ScalarType.Float64);
+        var scaled = transposed
+            ? wide.view(groups, weight.size(0) / groups, weight.size(1), -1) * scale64.view(groups, 1, weight.size(1), 1)
+            : wide.view(outChannels, -1) * scale64.view(outChannels, 1);
+        weight.copy_(scaled.view(weight.shape));
+        var foldedBias = tensor(shift, ScalarType.Float64, weight.device);
+        if (convolution.bias is { } existing)
+        {
+            existing.copy_(existing.to(ScalarType.Float64) * scale64 + foldedBias);
+        }
+        else
+        {
+            convolution.bias = new Parameter(foldedBias.to(weight.dtype).DetachFromDisposeScope(), requires_grad: weight.requires_grad);
         }
         batchNorm.MarkFolded();
         return true;

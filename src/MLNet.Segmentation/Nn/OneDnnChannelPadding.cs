@@ -23,7 +23,10 @@ namespace MLNet.Segmentation.Nn;
 /// size probed from 8 x 8 up; only a single 4 x 4 image passed): ResNet-50's downsampling in DeepLab training, in our
 /// networks and in plain TorchSharp alike. A 1x1 convolution without padding reads every stride-th pixel, so on the CPU, when the input gradient will be
 /// computed, it runs as the same convolution with stride 1 on input[..., ::stride, ::stride]: the same sums, and an
-/// unstrided backward-data kernel. This one is not switched by <see cref="Enabled"/>.</para>
+/// unstrided backward-data kernel.</para>
+/// <para>(5) oneDNN's channels-last 1x1 kernels divide by zero in forward passes as well: 256 -> 1024, 512 -> 1024 and
+/// 1024 -> 2048 channels, stride 1 or 2, batches of 1 and 8 (64 -> 256 and 256 -> 512 passed): a channels-last CPU input, which only
+/// TorchScript can make in TorchSharp 0.107, is made contiguous first. Neither is switched by <see cref="Enabled"/>.</para>
 /// </summary>
 public static class OneDnnChannelPadding
 {
@@ -53,6 +56,11 @@ public static class OneDnnChannelPadding
     /// </summary>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups = 1)
     {
+        if (OtherLayoutOnCpu(input))
+        {
+            using var relayout = NewDisposeScope();
+            return Conv2d(input.contiguous(), weight, bias, stride, padding, dilation, groups).MoveToOuterDisposeScope();
+        }
         if (StridedPointwiseWithInputGradient(input, weight, stride, padding))
         {
             using var subsampling = NewDisposeScope();
@@ -77,6 +85,20 @@ public static class OneDnnChannelPadding
         return (extraOut == 0 ? output : output.narrow(-3, 0, outChannels)).MoveToOuterDisposeScope();
     }
 
+    // (5): a channels-last (or otherwise permuted) CPU input is made contiguous first, as every input the library makes
+    // already is. Views that are only cut (narrowed, subsampled) keep the contiguous order and are left to libtorch.
+    private static bool OtherLayoutOnCpu(Tensor input) =>
+        input.device_type == DeviceType.CPU && input.dim() == 4 && !input.is_contiguous() && !KeepsContiguousOrder(input);
+
+    private static bool KeepsContiguousOrder(Tensor input)
+    {
+        var strides = input.stride();
+        var sizes = input.shape;
+        for (int i = 0; i + 1 < strides.Length; i++)
+            if (sizes[i] > 1 && sizes[i + 1] > 1 && strides[i] < strides[i + 1]) return false;
+        return true;
+    }
+
     // (4): a 1x1 kernel without padding, strided, on a CPU batch (or image) whose input gradient will be computed.
     private static bool StridedPointwiseWithInputGradient(Tensor input, Tensor weight, long[] stride, long[] padding) =>
         input.device_type == DeviceType.CPU && input.dim() is 3 or 4 && weight.dim() == 4 && weight.size(2) == 1 && weight.size(3) == 1
@@ -90,6 +112,11 @@ public static class OneDnnChannelPadding
     public static Tensor ConvTranspose2d(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] outputPadding,
         long[] dilation, long groups = 1)
     {
+        if (OtherLayoutOnCpu(input))
+        {
+            using var relayout = NewDisposeScope();
+            return ConvTranspose2d(input.contiguous(), weight, bias, stride, padding, outputPadding, dilation, groups).MoveToOuterDisposeScope();
+        }
         long inChannels = weight.size(0), outChannels = weight.size(1);
         if (!Applies(input, groups) || input.size(-3) != inChannels)
             return nn.functional.conv_transpose2d(input, weight, bias, stride, padding, outputPadding, dilation, groups);

@@ -7,7 +7,8 @@ namespace MLNet.Segmentation.Nn;
 /// <summary>
 /// TorchSharp's 2-D convolution (a <see cref="Convolution"/>: same "weight"/"bias" parameters, initialization and device
 /// handling as <c>nn.Conv2d</c>) whose forward goes through <see cref="OneDnnChannelPadding.Conv2d"/>, so its output and
-/// gradients are exact for any channel count on the CPU. Make one with <see cref="Layers.Conv2d"/>.
+/// gradients are exact for any channel count on the CPU, and through <see cref="ReachableTapConvolution"/> where its
+/// kernel mostly reads padding. Make one with <see cref="Layers.Conv2d"/>.
 /// </summary>
 public sealed class SafeConv2d : Convolution
 {
@@ -22,6 +23,8 @@ public sealed class SafeConv2d : Convolution
     {
         if (!ValidateShape(input, 2))
             throw new ArgumentException($"Conv2d expects N x {in_channels} x H x W (or {in_channels} x H x W) input, got {Engine.TensorData.ShapeOf(input)}", nameof(input));
+        if (ReachableTapConvolution.Applies(input, weight, stride, padding!, dilation, groups))
+            return ReachableTapConvolution.Conv2d(input, weight, bias, padding!, dilation);
         return OneDnnChannelPadding.Conv2d(input, weight, bias, stride, padding!, dilation, groups);
     }
 }

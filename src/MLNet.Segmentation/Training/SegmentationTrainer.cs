@@ -216,6 +216,7 @@ public sealed class SegmentationTrainer
             scaler.Step(optimizer, parameters);
             scaler.Update();
         }
+        if (_options.GradientsToNone) Gradients.SetToNone(parameters);
         return loss.to_type(ScalarType.Float64).item<double>();
     }
 

@@ -61,6 +61,12 @@ public sealed record TrainerOptions
     /// <summary>Clip the global gradient norm to this value (null = no clipping).</summary>
     public double? ClipGradientNorm { get; init; }
 
+    /// <summary>
+    /// Drop the gradients after each optimizer step instead of zeroing them before the next (PyTorch's
+    /// <c>zero_grad(set_to_none=True)</c>), so that they take no memory during the next forward pass (default: true).
+    /// </summary>
+    public bool GradientsToNone { get; init; } = true;
+
     /// <summary>Class id ignored by validation metrics (the loss has its own setting).</summary>
     public long? IgnoreIndex { get; init; }
 

@@ -41,6 +41,24 @@ public sealed class SegmentationTrainerTests
     }
 
     [TestMethod]
+    public void DroppingGradientsBetweenStepsTrainsTheSameWeightsAsZeroingThem()
+    {
+        float[] Train(bool gradientsToNone, out bool gradientsLeft)
+        {
+            using var train = new InMemoryBatchSource(16, Classes, 12, 8, seed: 1);
+            using var model = SmallNet(5);
+            new SegmentationTrainer(model, new CrossEntropyLoss(), Options(epochs: 2) with { GradientsToNone = gradientsToNone }).Fit(train);
+            gradientsLeft = model.parameters().Any(p => p.grad is not null);
+            return model.parameters().SelectMany(p => p.detach().data<float>().ToArray()).ToArray();
+        }
+        var dropped = Train(true, out bool leftWhenDropped);
+        var zeroed = Train(false, out bool leftWhenZeroed);
+        Assert.IsFalse(leftWhenDropped, "no gradient kept after the last step");
+        Assert.IsTrue(leftWhenZeroed, "zero_grad keeps them");
+        CollectionAssert.AreEqual(zeroed, dropped);
+    }
+
+    [TestMethod]
     public void LearnsTheToyProblemAndReportsProgress()
     {
         using var train = new InMemoryBatchSource(48, Classes, 12, 8, seed: 1);

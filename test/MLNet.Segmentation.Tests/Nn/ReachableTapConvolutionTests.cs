@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using MLNet.Segmentation.Nn;
 using static TorchSharp.torch;
 
@@ -41,6 +42,7 @@ public sealed class ReachableTapConvolutionTests
         Assert.IsFalse(Applies(16, 18, stride: 2), "strided");
         Assert.IsFalse(Applies(16, 18, groups: 2, weight: randn(8, 16, 3, 3)), "grouped");
         Assert.IsFalse(ReachableTapConvolution.Applies(randn(2, 32, 16, 16), randn(8, 32, 1, 1), [1, 1], [0, 0], [1, 1], 1), "1x1");
+        Assert.IsFalse(ReachableTapConvolution.Applies(randn(1, 32, 2, 2), randn(8, 32, 7, 7), [1, 1], [3, 3], [1, 1], 1), "undilated (FCN's fc6 on 2x2)");
         Assert.IsFalse(ReachableTapConvolution.Applies(randn(2, 32, 16, 16).to(ScalarType.Int32), w, [1, 1], [18, 18], [18, 18], 1), "integer");
     }
 
@@ -92,6 +94,25 @@ public sealed class ReachableTapConvolutionTests
         var grad = w.grad!;
         Assert.AreEqual(0.0, grad.abs().sum().item<float>() - grad[.., .., 1, 1].abs().sum().item<float>(), 1e-6, "only the centre tap reads the input");
         Assert.IsTrue(grad[.., .., 1, 1].abs().min().item<float>() > 0, "the centre tap's gradient");
+    }
+
+    [TestMethod]
+    public void UnderBFloat16AutocastTheOutputIsBFloat16AsTheFullConvolutions()
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(4);
+        using var layer = Layers.Conv2d(32, 16, 3, padding: 12, dilation: 12, bias: true);
+        var x = randn(2, 32, 16, 16);
+        using (no_grad())
+        using (Autocast.Enable(CPU, ScalarType.BFloat16))
+        {
+            var taps = layer.call(x);
+            var full = nn.functional.conv2d(x, layer.weight!, layer.bias!, padding: [12, 12], dilation: [12, 12]);
+            Assert.AreEqual(full.dtype, taps.dtype);
+            Assert.AreEqual(ScalarType.BFloat16, taps.dtype);
+            // bfloat16 keeps 8 bits of mantissa: the two groupings of the same sums agree to about 1%.
+            Assert.IsTrue(TensorAssert.RelativeError(taps.to(ScalarType.Float32), full.to(ScalarType.Float32)) < 2e-2);
+        }
     }
 
     [TestMethod]

@@ -81,7 +81,7 @@ public static class BatchNormFusion
         var foldedBias = tensor(shift, ScalarType.Float64, weight.device);
         if (convolution.bias is { } existing)
         {
-            existing.copy_(existing.to(ScalarType.Float64) * scale64 + foldedBias);
+            existing.copy_((existing.to(ScalarType.Float64) * scale64).Plus(foldedBias));
         }
         else
         {

@@ -1,3 +1,4 @@
+using MLNet.Segmentation.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -82,7 +83,7 @@ public static class ReachableTapConvolution
         long padY = At(padding, 0), padX = At(padding, 1), dilY = At(dilation, 0), dilX = At(dilation, 1);
         long outHeight = height + 2 * padY - dilY * (weight.size(2) - 1), outWidth = width + 2 * padX - dilX * (weight.size(3) - 1);
         if (outHeight <= 0 || outWidth <= 0)
-            throw new ArgumentException($"Conv2d: input {Engine.TensorData.ShapeOf(input)} is smaller than the dilated kernel {Engine.TensorData.ShapeOf(weight)} (padding {padY}x{padX}, dilation {dilY}x{dilX})", nameof(input));
+            throw new ArgumentException($"Conv2d: input {TensorData.ShapeOf(input)} is smaller than the dilated kernel {TensorData.ShapeOf(weight)} (padding {padY}x{padX}, dilation {dilY}x{dilX})", nameof(input));
         long[] one = [1, 1], none = [0, 0];
         Tensor? output = null;
         for (long ty = 0; ty < weight.size(2); ty++)
@@ -97,13 +98,13 @@ public static class ReachableTapConvolution
                 var tap = OneDnnChannelPadding.Conv2d(reached, weight.narrow(2, ty, 1).narrow(3, tx, 1), null, one, none, one);
                 bool whole = y1 - y0 == outHeight && x1 - x0 == outWidth;
                 var placed = whole ? tap : nn.functional.pad(tap, [x0, outWidth - x1, y0, outHeight - y1]);
-                output = output is null ? placed : output + placed;
+                output = output is null ? placed : output.Plus(placed);
             }
         }
         // No tap ever reads the input: the full convolution (bias only, with zero gradients rather than none).
         if (output is null) return OneDnnChannelPadding.Conv2d(input, weight, bias, one, padding, dilation).MoveToOuterDisposeScope();
         // In the taps' dtype: under bfloat16 autocast they are bfloat16, as the full convolution's output would be.
-        if (bias is not null) output = output + bias.view(1, -1, 1, 1).to(output.dtype);
+        if (bias is not null) output = output.Plus(bias.view(1, -1, 1, 1).to(output.dtype));
         return (unbatched ? output.squeeze(0) : output).MoveToOuterDisposeScope();
     }
 

@@ -42,8 +42,7 @@ internal sealed class BenchWorkload : IDisposable
     private readonly Tensor _images;
     private readonly Tensor _targets;
     private readonly optim.Optimizer _optimizer;
-    private readonly IReadOnlyList<Tensor> _parameters;
-    private readonly IReadOnlyList<TorchSharp.Modules.Parameter> _trainable;
+    private readonly IReadOnlyList<TorchSharp.Modules.Parameter> _parameters;
     private readonly GradientScaler? _scaler;
     private readonly CrossEntropyLoss _loss = new();
     private readonly TrainingPrecision _precision;
@@ -59,7 +58,6 @@ internal sealed class BenchWorkload : IDisposable
         _targets = randint(0, classes, new long[] { batch, size, size }, ScalarType.Int64, device: device).DetachFromDisposeScope();
         var parameters = Module.parameters().ToList();
         _parameters = parameters;
-        _trainable = parameters;
         _optimizer = optim.Adam(parameters, 1e-4);
         _scaler = precision == "fp16" ? new GradientScaler() : null;
         _precision = precision switch { "bf16" => TrainingPrecision.BFloat16, "fp16" => TrainingPrecision.Float16, _ => TrainingPrecision.Float32 };
@@ -89,7 +87,7 @@ internal sealed class BenchWorkload : IDisposable
             _scaler.Step(_optimizer, _parameters);
             _scaler.Update();
         }
-        if (GradientsToNone) Gradients.SetToNone(_trainable);
+        if (GradientsToNone) Gradients.SetToNone(_parameters);
     }
 
     /// <summary>

@@ -14,15 +14,7 @@ internal static class BatchNormFolding
         BatchNormParameters bn)
     {
         long outChannels = transposed ? weightDims[1] * groups : weightDims[0];
-        if (bn.Mean.Length != outChannels)
-            throw new InvalidOperationException($"a BatchNorm of {bn.Mean.Length} channels follows a convolution of {outChannels}");
-        var scale = new double[outChannels];
-        var folded = new float[outChannels];
-        for (int o = 0; o < outChannels; o++)
-        {
-            scale[o] = bn.Scale[o] / Math.Sqrt(bn.Variance[o] + bn.Eps);
-            folded[o] = (float)(((bias?[o] ?? 0.0) - bn.Mean[o]) * scale[o] + bn.Bias[o]);
-        }
+        var (scale, folded) = ScaleAndBias(outChannels, bias, bn);
         long inner = weightDims.Skip(2).Aggregate(1L, (a, d) => a * d);
         long dim1 = weightDims[1], perGroupIn = weightDims[0] / groups;
         var result = new float[weight.Length];
@@ -34,6 +26,24 @@ internal static class BatchNormFolding
                 for (long e = start; e < start + inner; e++) result[e] = (float)(weight[e] * scale[o]);
             }
         return (result, folded);
+    }
+
+    /// <summary>
+    /// The per-output-channel factor s = gamma / sqrt(running_var + eps) each kernel is multiplied by (in float64), and
+    /// the folded bias (bias - running_mean) * s + beta, for a convolution of <paramref name="outChannels"/> outputs.
+    /// </summary>
+    public static (double[] Scale, float[] Bias) ScaleAndBias(long outChannels, float[]? bias, BatchNormParameters bn)
+    {
+        if (bn.Mean.Length != outChannels)
+            throw new InvalidOperationException($"a BatchNorm of {bn.Mean.Length} channels follows a convolution of {outChannels}");
+        var scale = new double[outChannels];
+        var folded = new float[outChannels];
+        for (int o = 0; o < outChannels; o++)
+        {
+            scale[o] = bn.Scale[o] / Math.Sqrt(bn.Variance[o] + bn.Eps);
+            folded[o] = (float)(((bias?[o] ?? 0.0) - bn.Mean[o]) * scale[o] + bn.Bias[o]);
+        }
+        return (scale, folded);
     }
 }
 

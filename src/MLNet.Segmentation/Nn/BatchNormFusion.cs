@@ -58,35 +58,21 @@ public static class BatchNormFusion
         var weight = convolution.weight!;
         bool transposed = convolution is ConvolutionTranspose;
         long groups = convolution.groups, outChannels = transposed ? weight.size(1) * groups : weight.size(0);
-        if (bn.Mean.Length != outChannels)
-            throw new InvalidOperationException($"a BatchNorm of {bn.Mean.Length} channels follows a convolution of {outChannels}");
-        // In place and in libtorch, one kernel at a time: no managed copy of the weights (it would stay in the GC heap,
-        // and in the resident memory, until the next full collection). The scale is worked out in float64, as
-        // BatchNormFolding (the ONNX exporter's) does.
+        // The kernels are scaled in place in libtorch, one at a time: no managed copy of the weights (it would stay in
+        // the GC heap, and in the resident memory, until the next full collection). Scale and bias (one value per
+        // channel) are the ONNX exporter's, in float64.
+        var (scale, foldedBias) = BatchNormFolding.ScaleAndBias(outChannels, convolution.bias is { } b ? TensorData.Floats(b) : null, bn);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var scale = new double[outChannels];
-        var shift = new double[outChannels];
-        for (int o = 0; o < outChannels; o++)
-        {
-            scale[o] = bn.Scale[o] / Math.Sqrt(bn.Variance[o] + bn.Eps);
-            shift[o] = bn.Bias[o] - bn.Mean[o] * scale[o];
-        }
         var scale64 = tensor(scale, ScalarType.Float64, weight.device);
         var wide = weight.to(ScalarType.Float64);
         var scaled = transposed
             ? wide.view(groups, weight.size(0) / groups, weight.size(1), -1) * scale64.view(groups, 1, weight.size(1), 1)
             : wide.view(outChannels, -1) * scale64.view(outChannels, 1);
         weight.copy_(scaled.view(weight.shape));
-        var foldedBias = tensor(shift, ScalarType.Float64, weight.device);
-        if (convolution.bias is { } existing)
-        {
-            existing.copy_((existing.to(ScalarType.Float64) * scale64).Plus(foldedBias));
-        }
-        else
-        {
-            convolution.bias = new Parameter(foldedBias.to(weight.dtype).DetachFromDisposeScope(), requires_grad: weight.requires_grad);
-        }
+        var host = TensorData.FromArray(foldedBias);
+        if (convolution.bias is { } existing) existing.copy_(host);
+        else convolution.bias = new Parameter(host.to(weight.dtype, weight.device).DetachFromDisposeScope(), requires_grad: weight.requires_grad);
         batchNorm.MarkFolded();
         return true;
     }
